@@ -1,0 +1,19 @@
+"""The dvc766 Dagster code location: assembles assets, checks, jobs, schedules and
+resources. Load it with ``dagster dev -m pipelines.definitions``."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets.core import core_portal
+from pipelines.assets.raw import raw_portal__captures
+from pipelines.jobs import portal_job
+from pipelines.resources import default_resources
+from pipelines.schedules import nightly_portal_capture
+
+defs = dg.Definitions(
+    assets=[raw_portal__captures, core_portal],
+    jobs=[portal_job],
+    schedules=[nightly_portal_capture],
+    resources=default_resources(),
+)

@@ -1,0 +1,140 @@
+"""Reporting periods of the index: months, quarters and (year-to-date) years.
+
+A period is identified by its type and its first day. Labels follow the CLI:
+``2026-08`` (month), ``2026-Q3`` (quarter), ``2026`` (year).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+PeriodType = Literal["month", "quarter", "year"]
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: its type and first day."""
+
+    period_type: PeriodType
+    start: date
+
+    @classmethod
+    def parse(cls, label: str) -> Period:
+        """Parse ``2026-08``, ``2026-Q3`` or ``2026`` into a period."""
+        text = label.strip()
+        if m := _MONTH.match(text):
+            month = int(m.group(2))
+            if not 1 <= month <= 12:
+                raise ValueError(f"invalid month in period {label!r}")
+            return cls("month", date(int(m.group(1)), month, 1))
+        if m := _QUARTER.match(text):
+            return cls("quarter", date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1))
+        if m := _YEAR.match(text):
+            return cls("year", date(int(m.group(1)), 1, 1))
+        raise ValueError(
+            f"invalid period {label!r}: expected YYYY-MM, YYYY-Qn or YYYY (e.g. 2026-08)"
+        )
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        """The month period ``year-month``."""
+        return cls("month", date(year, month, 1))
+
+    @classmethod
+    def quarter_of(cls, day: date) -> Period:
+        """The quarter containing ``day``."""
+        return cls("quarter", date(day.year, 3 * ((day.month - 1) // 3) + 1, 1))
+
+    @classmethod
+    def year_of(cls, day: date) -> Period:
+        """The year containing ``day``."""
+        return cls("year", date(day.year, 1, 1))
+
+    @property
+    def year(self) -> int:
+        """Calendar year of the period."""
+        return self.start.year
+
+    @property
+    def quarter(self) -> int:
+        """Quarter number (1-4) of the period's first month."""
+        return (self.start.month - 1) // 3 + 1
+
+    @property
+    def end(self) -> date:
+        """Last day of the period (inclusive)."""
+        if self.period_type == "month":
+            last_month = self.start.month
+        elif self.period_type == "quarter":
+            last_month = self.start.month + 2
+        else:
+            last_month = 12
+        return date(
+            self.start.year, last_month, calendar.monthrange(self.start.year, last_month)[1]
+        )
+
+    @property
+    def label(self) -> str:
+        """Human label: ``2026-08``, ``2026-Q3`` or ``2026``."""
+        if self.period_type == "month":
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.period_type == "quarter":
+            return f"{self.start.year}-Q{self.quarter}"
+        return str(self.start.year)
+
+    def previous(self) -> Period:
+        """The previous period of the same type."""
+        y, m = self.start.year, self.start.month
+        if self.period_type == "month":
+            return Period.month(y - 1, 12) if m == 1 else Period.month(y, m - 1)
+        if self.period_type == "quarter":
+            return Period("quarter", date(y - 1, 10, 1) if m == 1 else date(y, m - 3, 1))
+        return Period("year", date(y - 1, 1, 1))
+
+    def is_open(self, today: date) -> bool:
+        """Whether the period has not ended yet on ``today``."""
+        return self.start <= today <= self.end
+
+    def contains(self, day: date) -> bool:
+        """Whether ``day`` falls in the period."""
+        return self.start <= day <= self.end
+
+    def time_fields(self) -> dict[str, int | str]:
+        """The current API's ``timeType``/``year``/``month``/``quarter`` request fields."""
+        fields: dict[str, int | str] = {"timeType": self.period_type, "year": self.year}
+        if self.period_type == "month":
+            fields["month"] = self.start.month
+        elif self.period_type == "quarter":
+            fields["quarter"] = self.quarter
+        return fields
+
+    def date_range_fields(self) -> dict[str, str]:
+        """The ``fromDate``/``toDate`` fields taken by the satisfaction endpoint."""
+        return {"fromDate": self.start.isoformat(), "toDate": self.end.isoformat()}
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def periods_for_month(month_start: date, today: date) -> list[Period]:
+    """Periods captured by the monthly partition starting on ``month_start``.
+
+    The month itself always; its quarter when the month closes the quarter or is the
+    open month; its year (year-to-date) when the month is December or the open month.
+    """
+    month = Period("month", month_start)
+    periods = [month]
+    is_open = month.is_open(today)
+    if is_open or month_start.month % 3 == 0:
+        periods.append(Period.quarter_of(month_start))
+    if is_open or month_start.month == 12:
+        periods.append(Period.year_of(month_start))
+    return periods

@@ -1,0 +1,68 @@
+"""Dagster resources: the portal client and the warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+
+from pipelines import settings
+from pipelines.sources.portal.client import PolitenessPolicy, PortalClient
+from warehouse.connection import connect
+from warehouse.raw_store import RawStore
+
+
+class PortalResource(dg.ConfigurableResource):
+    """The portal's current API, reached politely over HTTP."""
+
+    base_url: str = settings.DEFAULT_PORTAL_URL
+    timeout_s: float = 30.0
+    max_bytes: int = 20 * 1024 * 1024
+    max_retries: int = 3
+    backoff_s: float = 2.0
+    delay_s: float = 1.0
+    jitter_s: float = 0.5
+
+    def client(self) -> PortalClient:
+        """A new client (use it as a context manager)."""
+        return PortalClient(
+            base_url=self.base_url,
+            policy=PolitenessPolicy(
+                timeout_s=self.timeout_s,
+                max_bytes=self.max_bytes,
+                max_retries=self.max_retries,
+                backoff_s=self.backoff_s,
+                delay_s=self.delay_s,
+                jitter_s=self.jitter_s,
+            ),
+        )
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The working DuckDB file and the raw store beside it."""
+
+    path: str = settings.DEFAULT_WAREHOUSE
+    raw_store_dir: str = settings.DEFAULT_RAW_STORE
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived write connection (holding the writer lock)."""
+        with connect(self.path) as con:
+            yield con
+
+    def store(self) -> RawStore:
+        """The raw store."""
+        return RawStore(self.raw_store_dir)
+
+
+def default_resources() -> dict[str, dg.ConfigurableResource]:
+    """Resources configured from the environment (see ``pipelines.settings``)."""
+    delay = settings.request_delay()
+    return {
+        "portal": PortalResource(base_url=settings.portal_url(), delay_s=delay, jitter_s=delay / 2),
+        "warehouse": WarehouseResource(
+            path=settings.warehouse_path(), raw_store_dir=settings.raw_store_path()
+        ),
+    }

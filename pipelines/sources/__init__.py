@@ -1,0 +1,1 @@
+"""Source adapters: how each publication of the index is requested and read."""

@@ -1,0 +1,1 @@
+"""The portal's current API (``/api/v1/reporting/evaluation/…``)."""

@@ -1,0 +1,57 @@
+-- methodology.indicators: sub-indicators (chỉ tiêu) per version and group. score_rule
+-- documents the rule observed on live data; the portal's own score stays authoritative
+-- (a recomputed score is a check, never an overwrite). Codes ending in _GROUP stand for
+-- groups the portal scores from parameters rather than from listed metrics.
+CREATE TABLE IF NOT EXISTS methodology.indicators (
+    version_id   VARCHAR NOT NULL,
+    group_code   VARCHAR NOT NULL,
+    metric_code  VARCHAR NOT NULL,
+    name_vi      VARCHAR NOT NULL,
+    max_score    DECIMAL(6, 2) NOT NULL,
+    score_rule   VARCHAR NOT NULL,
+    applies_to   VARCHAR NOT NULL,
+    PRIMARY KEY (version_id, group_code, metric_code)
+);
+
+INSERT OR REPLACE INTO methodology.indicators VALUES
+    ('PORTAL-6G-2026', 'CKMB', 'PUBLISH_ON_TIME', 'Tỷ lệ TTHC công bố đúng hạn', 6,
+     'max × ratio / 100', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'CKMB', 'PUBLIC_UPDATE_ON_TIME', 'Tỷ lệ TTHC cập nhật, công khai đúng hạn', 4,
+     'max × ratio / 100', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'CKMB', 'PUBLIC_CONTENT_FULL', 'Tỷ lệ TTHC công khai đầy đủ nội dung', 2,
+     'max × ratio / 100', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'CKMB', 'DOSSIER_SYNC', 'Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG', 6,
+     'max × ratio / 100', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'TDGQ', 'TDGQ_GROUP', 'Tỷ lệ hồ sơ giải quyết đúng hạn', 20,
+     '20 × totalOnTime / totalReceived (tham số của dvc-progress-tree)', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'CLGQ', 'CLGQ_GROUP', 'Cung cấp dịch vụ công trực tuyến', 12,
+     'chưa xác định (tham số fullCount, partialCount, onlineDossierCount, channel*Sum)', 'Tỉnh'),
+    ('PORTAL-6G-2026', 'TTTT', 'TTTT_GROUP', 'Thanh toán trực tuyến', 10,
+     '6·A + min(2, 2,5·B) + 2,5·C (tham số của formality-online-payment-tree)', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDSH', 'ORIGINAL_RESULT_AVAILABLE',
+     'Tỷ lệ hồ sơ TTHC có cấp kết quả giải quyết TTHC điện tử', 6, 'min(max, max × ratio / 100)', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDSH', 'SO_HOA_GIAY_TO_GIAI_QUYET', 'Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ', 4,
+     'min(max, max × ratio / 100)', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDSH', 'ELECTRONIC_CERTIFIED_COPY',
+     'Tỷ lệ cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính', 2, 'min(max, max × ratio / 100)', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDSH', 'REUSED_DIGITIZED_DATA',
+     'Tỷ lệ hồ sơ khai thác, sử dụng lại thông tin, dữ liệu số hóa', 2,
+     'min(max, max × ratio / 80): đủ điểm khi đạt 80 %', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDSH', 'SYNCED_WITH_DVCQG_PERSONAL_STORAGE',
+     'Tỷ lệ hồ sơ TTHC được số hóa có kết nối, chia sẻ dữ liệu phục vụ tái sử dụng', 4,
+     'min(max, max × ratio / 100)', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDSH', 'CITIZEN_DATA_CONNECTED_DOSSIER',
+     'Tỷ lệ hồ sơ TTHC có sử dụng thông tin, dữ liệu dân cư', 2, 'min(max, max × ratio / 100)', 'Tỉnh'),
+    ('PORTAL-6G-2026', 'MDSH', 'CITIZEN_DATA_CONNECTED_FORMALITY',
+     'Tỷ lệ TTHC triển khai kết nối, chia sẻ dữ liệu dân cư phục vụ GQ TTHC', 2,
+     'min(max, max × ratio / 100)', 'Tỉnh'),
+    ('PORTAL-6G-2026', 'MDHL', 'PETITION_PROCESSING_ON_TIME', 'Tỷ lệ PAKN xử lý đúng hạn', 6,
+     '6 × num / den; 6 khi den = 0', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDHL', 'PETITION_HANDLING_SATISFACTION', 'Tỷ lệ hài lòng trong xử lý PAKN', 6,
+     '6 × num / den; 6 khi den = 0', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDHL', 'DOSSIER_RECEIVING_SATISFACTION',
+     'Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC', 6, 'min(6, 6 × ratio / 90)', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDHL', 'PETITION_CLASSIFICATION_TTHC', 'Tỷ lệ PAKN về quy định, thủ tục hành chính', 0,
+     'chỉ theo dõi, không tính điểm', 'Tỉnh, xã'),
+    ('PORTAL-6G-2026', 'MDHL', 'PETITION_CLASSIFICATION_STAFF',
+     'Tỷ lệ PAKN về hành vi cán bộ, công chức, viên chức', 0, 'chỉ theo dõi, không tính điểm', 'Tỉnh, xã');

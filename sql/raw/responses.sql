@@ -1,0 +1,23 @@
+-- raw.responses: the manifest of every stored reply. The body itself lives in the
+-- content-addressed raw store under its sha256 (blob_path is relative to the store).
+CREATE TABLE IF NOT EXISTS raw.responses (
+    response_id         VARCHAR PRIMARY KEY,
+    capture_id          VARCHAR NOT NULL,
+    source              VARCHAR NOT NULL,
+    endpoint            VARCHAR NOT NULL,
+    group_code          VARCHAR,
+    method              VARCHAR NOT NULL,
+    url                 VARCHAR NOT NULL,
+    request_body        VARCHAR NOT NULL,
+    period_type         VARCHAR NOT NULL,
+    period_start        DATE NOT NULL,
+    root_unit_id        VARCHAR NOT NULL,
+    http_status         INTEGER NOT NULL,
+    content_type        VARCHAR,
+    bytes               BIGINT NOT NULL,
+    sha256              VARCHAR NOT NULL,
+    blob_path           VARCHAR NOT NULL,
+    captured_at         TIMESTAMPTZ NOT NULL,
+    validation          VARCHAR NOT NULL CHECK (validation IN ('valid', 'invalid')),
+    validation_error    VARCHAR
+);

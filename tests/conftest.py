@@ -1,0 +1,28 @@
+"""Shared fixtures: paths to the real portal samples, temporary warehouses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.resources import WarehouseResource
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "portal-samples"
+PHU_THO = "019d2be3-6a88-732b-8b17-b68020c8553a"
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    """The real portal replies in ../shared/portal-samples (never copied into the repo)."""
+    if not SAMPLES.is_dir():
+        pytest.fail(f"portal samples not found at {SAMPLES}: ../shared must sit beside the repo")
+    return SAMPLES
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> WarehouseResource:
+    """A fresh warehouse file and raw store under the test's temporary folder."""
+    return WarehouseResource(
+        path=str(tmp_path / "dvc766.duckdb"), raw_store_dir=str(tmp_path / "raw")
+    )

@@ -1,0 +1,1 @@
+"""DuckDB access for dvc766: schema, raw store, manifest and core loading."""

@@ -1,0 +1,84 @@
+"""Short-lived, serialised connections to the working warehouse file.
+
+DuckDB allows one read-write process per file. Writers take an advisory file lock
+(``<warehouse>.lock``) and wait for it instead of failing, so a CLI capture and a
+scheduled run queue up rather than crash. Connections are opened per unit of work and
+closed promptly; nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.schema import apply_schema
+
+_SCHEMA_APPLIED: set[Path] = set()
+
+
+class WarehouseLockTimeout(RuntimeError):
+    """Another process held the warehouse write lock for too long."""
+
+
+@contextmanager
+def write_lock(db_path: Path, timeout_s: float = 600.0) -> Iterator[None]:
+    """Hold the exclusive advisory lock of the warehouse at ``db_path``."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WarehouseLockTimeout(
+                        f"the warehouse {db_path} is locked by another writer "
+                        f"for more than {timeout_s:.0f} s"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; writers hold the write lock and get an up-to-date schema."""
+    path = Path(db_path).resolve()
+    if read_only:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    with write_lock(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            if path not in _SCHEMA_APPLIED:
+                apply_schema(con)
+                _SCHEMA_APPLIED.add(path)
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: commit on success, roll back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -1,0 +1,237 @@
+"""Record captures: bytes into the raw store, rows into the manifest, bad replies into
+quarantine, all of a capture in one transaction.
+
+A capture whose replies are byte-identical to the latest capture of the same
+(source, scope, period, root) is not recorded again: re-running is a no-op on raw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from pipelines.sources.portal.capture import CaptureBundle
+from pipelines.sources.portal.client import Attempt
+from pipelines.sources.portal.endpoints import SOURCE
+from pipelines.sources.portal.parse import parse_group_reply, parse_national_reply
+from pipelines.sources.portal.validate import InvalidReply
+from warehouse.connection import transaction
+from warehouse.raw_store import RawStore
+
+
+@dataclass(frozen=True)
+class CaptureRecord:
+    """What recording a capture did."""
+
+    capture_id: str
+    status: str
+    reason: str | None
+    is_new: bool
+    valid_endpoints: int
+    expected_endpoints: int
+    bytes: int
+
+
+def _validate(bundle: CaptureBundle, endpoint_name: str, content: bytes) -> None:
+    """Parse the reply as normalisation will, raising ``InvalidReply`` if it cannot be."""
+    fetched = next(f for f in bundle.fetched if f.endpoint.name == endpoint_name)
+    if fetched.endpoint.shape == "national":
+        parse_national_reply(content)
+    else:
+        parse_group_reply(fetched.endpoint, content, bundle.root_unit_id)
+
+
+def record_capture(
+    con: duckdb.DuckDBPyConnection,
+    store: RawStore,
+    bundle: CaptureBundle,
+    *,
+    partition_month: date,
+    run_id: str | None,
+) -> CaptureRecord:
+    """Store the bundle's bytes and manifest rows; return what was recorded."""
+    rows: list[dict] = []
+    problems: list[str] = []
+    quarantined: list[dict] = []
+    total_bytes = 0
+    for fetched in bundle.fetched:
+        name = fetched.endpoint.name
+        if fetched.reply is None:
+            problems.append(f"{name}: {fetched.error}")
+            continue
+        blob = store.put(fetched.reply.content)
+        total_bytes += blob.size
+        try:
+            _validate(bundle, name, fetched.reply.content)
+            validation, error = "valid", None
+        except InvalidReply as exc:
+            validation, error = "invalid", str(exc)
+            problems.append(f"{name}: {exc}")
+            quarantined.append(
+                {
+                    "endpoint": name,
+                    "sha256": blob.sha256,
+                    "reason": exc.reason,
+                    "detail": exc.detail,
+                }
+            )
+        rows.append(
+            {
+                "endpoint": name,
+                "group_code": fetched.endpoint.group_code,
+                "url": fetched.reply.url,
+                "request_body": json.dumps(
+                    fetched.request_body, ensure_ascii=False, sort_keys=True
+                ),
+                "http_status": fetched.reply.status,
+                "content_type": fetched.reply.content_type,
+                "bytes": blob.size,
+                "sha256": blob.sha256,
+                "blob_path": blob.relative_path,
+                "captured_at": fetched.reply.received_at,
+                "validation": validation,
+                "validation_error": error,
+            }
+        )
+    fetched_names = {f.endpoint.name for f in bundle.fetched}
+    for endpoint in bundle.expected:
+        if endpoint.name not in fetched_names:
+            problems.append(f"{endpoint.name}: not requested (capture stopped)")
+    valid = sum(1 for row in rows if row["validation"] == "valid")
+    status = "complete" if valid == len(bundle.expected) and not problems else "incomplete"
+    reason = "; ".join(problems) if problems else None
+    if bundle.stopped_reason:
+        reason = f"stopped: {bundle.stopped_reason}; {reason}"
+    fingerprint = sorted(
+        [(row["endpoint"], row["sha256"]) for row in rows]
+        + [
+            (p.split(":", 1)[0], "missing")
+            for p in problems
+            if p.split(":", 1)[0] not in {row["endpoint"] for row in rows}
+        ]
+    )
+    content_sha = hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()
+    key = (
+        SOURCE,
+        bundle.scope,
+        bundle.period.period_type,
+        bundle.period.start,
+        bundle.root_unit_id,
+    )
+    latest = con.execute(
+        """
+        SELECT capture_id, content_sha256, status, reason, valid_endpoints
+        FROM raw.captures
+        WHERE source = ? AND scope = ? AND period_type = ? AND period_start = ?
+          AND root_unit_id = ?
+        ORDER BY captured_at DESC
+        LIMIT 1
+        """,
+        list(key),
+    ).fetchone()
+    if latest is not None and latest[1] == content_sha:
+        return CaptureRecord(
+            latest[0], latest[2], latest[3], False, latest[4], len(bundle.expected), total_bytes
+        )
+    captured_at = min((row["captured_at"] for row in rows), default=datetime.now(UTC))
+    capture_id = hashlib.sha256(
+        f"{'|'.join(map(str, key))}|{content_sha}|{captured_at.isoformat()}".encode()
+    ).hexdigest()[:32]
+    with transaction(con):
+        con.execute(
+            "INSERT INTO raw.captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                capture_id,
+                SOURCE,
+                bundle.scope,
+                bundle.period.period_type,
+                bundle.period.start,
+                bundle.root_unit_id,
+                status,
+                reason,
+                len(bundle.expected),
+                valid,
+                content_sha,
+                captured_at,
+                partition_month,
+                run_id,
+            ],
+        )
+        for row in rows:
+            con.execute(
+                """
+                INSERT INTO raw.responses VALUES
+                    (?, ?, ?, ?, ?, 'POST', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    f"{capture_id}:{row['endpoint']}",
+                    capture_id,
+                    SOURCE,
+                    row["endpoint"],
+                    row["group_code"],
+                    row["url"],
+                    row["request_body"],
+                    bundle.period.period_type,
+                    bundle.period.start,
+                    bundle.root_unit_id,
+                    row["http_status"],
+                    row["content_type"],
+                    row["bytes"],
+                    row["sha256"],
+                    row["blob_path"],
+                    row["captured_at"],
+                    row["validation"],
+                    row["validation_error"],
+                ],
+            )
+        for item in quarantined:
+            con.execute(
+                "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    f"{capture_id}:{item['endpoint']}",
+                    f"{capture_id}:{item['endpoint']}",
+                    capture_id,
+                    SOURCE,
+                    item["endpoint"],
+                    bundle.period.period_type,
+                    bundle.period.start,
+                    bundle.root_unit_id,
+                    item["sha256"],
+                    item["reason"],
+                    item["detail"],
+                    datetime.now(UTC),
+                ],
+            )
+    return CaptureRecord(capture_id, status, reason, True, valid, len(bundle.expected), total_bytes)
+
+
+def record_attempts(
+    con: duckdb.DuckDBPyConnection, attempts: list[Attempt], run_id: str | None
+) -> None:
+    """Append HTTP attempts to ``ops.fetch_attempts``."""
+    if not attempts:
+        return
+    con.executemany(
+        "INSERT INTO ops.fetch_attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                run_id,
+                a.url.rsplit("/", 1)[-1],
+                a.url,
+                a.request_body,
+                a.attempt,
+                a.started_at,
+                a.elapsed_ms,
+                a.http_status,
+                a.outcome,
+                a.error,
+                a.bytes,
+                a.sha256,
+            ]
+            for a in attempts
+        ],
+    )

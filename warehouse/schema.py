@@ -1,0 +1,43 @@
+"""Create or upgrade the warehouse schema from the DDL files in ``sql/``.
+
+Every DDL file is idempotent (``CREATE … IF NOT EXISTS``, ``INSERT OR REPLACE`` for the
+methodology seeds), so applying the schema to an existing warehouse changes nothing.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.sql_files import read_sql
+
+# Order matters only across layers; within a layer each file stands alone.
+DDL_FILES: tuple[str, ...] = (
+    "schemas.sql",
+    "raw/captures.sql",
+    "raw/responses.sql",
+    "raw/quarantine.sql",
+    "ops/fetch_attempts.sql",
+    "ops/normalisations.sql",
+    "methodology/versions.sql",
+    "methodology/groups.sql",
+    "methodology/indicators.sql",
+    "methodology/bands.sql",
+    "core/unit_sightings.sql",
+    "core/units.sql",
+    "core/group_scores.sql",
+    "core/metric_values.sql",
+    "core/group_parameters.sql",
+    "core/reported_totals.sql",
+)
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply every DDL file in order inside one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in DDL_FILES:
+            con.execute(read_sql(name))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
