@@ -99,6 +99,16 @@ class Period:
             return Period("quarter", date(y - 1, 10, 1) if m == 1 else date(y, m - 3, 1))
         return Period("year", date(y - 1, 1, 1))
 
+    def next(self) -> Period:
+        """The next period of the same type."""
+        following = self.end.toordinal() + 1
+        day = date.fromordinal(following)
+        if self.period_type == "month":
+            return Period("month", day)
+        if self.period_type == "quarter":
+            return Period.quarter_of(day)
+        return Period.year_of(day)
+
     def is_open(self, today: date) -> bool:
         """Whether the period has not ended yet on ``today``."""
         return self.start <= today <= self.end

@@ -59,3 +59,9 @@ def test_periods_for_month() -> None:
     assert labels(date(2026, 10, 1)) == ["2026-10"]
     assert labels(date(2026, 9, 1)) == ["2026-09", "2026-Q3"]  # closes Q3
     assert labels(date(2025, 12, 1)) == ["2025-12", "2025-Q4", "2025"]  # closes the year
+
+
+def test_next_period() -> None:
+    assert Period.parse("2025-12").next() == Period.parse("2026-01")
+    assert Period.parse("2025-Q4").next() == Period.parse("2026-Q1")
+    assert Period.parse("2026").next() == Period.parse("2027")

@@ -28,6 +28,8 @@ DDL_FILES: tuple[str, ...] = (
     "core/metric_values.sql",
     "core/group_parameters.sql",
     "core/reported_totals.sql",
+    "core/current_group_scores.sql",
+    "core/group_scores_as_of.sql",
 )
 
 

@@ -1,0 +1,169 @@
+"""The ``dvc766`` command line. User-facing text is Vietnamese; code is English."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipelines import settings
+from pipelines.periods import Period
+
+app = typer.Typer(
+    help="dvc766: thu thập và lưu trữ Bộ chỉ số 766 (Cổng Dịch vụ công quốc gia) vào DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+PortalUrl = Annotated[
+    str | None,
+    typer.Option("--portal-url", help="Địa chỉ Cổng (mặc định DVC766_PORTAL_URL)."),
+]
+Warehouse = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse", help="Tệp DuckDB (mặc định DVC766_WAREHOUSE hoặc warehouse/dvc766.duckdb)."
+    ),
+]
+Today = Annotated[
+    str | None,
+    typer.Option("--today", help="Ngày coi là hôm nay (YYYY-MM-DD), để chạy lại quá khứ."),
+]
+
+
+def _apply_options(portal_url: str | None, warehouse: str | None, today: str | None) -> None:
+    """Options override the environment, which overrides the defaults."""
+    if portal_url:
+        os.environ["DVC766_PORTAL_URL"] = portal_url
+    if warehouse:
+        os.environ["DVC766_WAREHOUSE"] = warehouse
+        if "DVC766_RAW_STORE" not in os.environ:
+            from pathlib import Path
+
+            os.environ["DVC766_RAW_STORE"] = str(Path(warehouse).resolve().parent / "raw")
+    if today:
+        date.fromisoformat(today)
+        os.environ["DVC766_TODAY"] = today
+
+
+def _progress_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("pipelines.capturing").setLevel(logging.INFO)
+
+
+def _report_run(result, what: str) -> None:
+    if result.success:
+        console.print(f"[green]✓[/green] {what}: hoàn tất (run {result.run_id[:8]}).")
+        return
+    console.print(f"[red]✗[/red] {what}: thất bại (run {result.run_id[:8]}).")
+    for event in result.all_events:
+        if event.is_failure and event.event_specific_data is not None:
+            error = getattr(event.event_specific_data, "error", None)
+            if error is not None:
+                console.print(f"  {error.message.strip().splitlines()[0]}")
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def capture(
+    period: Annotated[str, typer.Option("--period", help="Kỳ: 2026-08 | 2026-Q3 | 2026.")],
+    province: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--province",
+            help="Mã (H44) hoặc UUID tỉnh; lặp lại được. Mặc định: "
+            "mọi tỉnh trong bảng xếp hạng quốc gia.",
+        ),
+    ] = None,
+    portal_url: PortalUrl = None,
+    warehouse: Warehouse = None,
+    today: Today = None,
+) -> None:
+    """Thu thập một kỳ (tháng, quý hoặc năm) qua một lần chạy Dagster thật."""
+    from pipelines.runner import anchor_month, materialize_months
+
+    _apply_options(portal_url, warehouse, today)
+    _progress_logging()
+    try:
+        parsed = Period.parse(period)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"kỳ không hợp lệ: {period} (ví dụ 2026-08, 2026-Q3, 2026)"
+        ) from exc
+    now = settings.today()
+    if parsed.start > now:
+        raise typer.BadParameter(f"kỳ {period} chưa bắt đầu (hôm nay {now.isoformat()})")
+    key = anchor_month(parsed, now)
+    console.print(f"Thu thập kỳ {parsed.label} từ {settings.portal_url()} …")
+    result = materialize_months(
+        key,
+        key,
+        capture_config={
+            "periods": [parsed.label],
+            "provinces": list(province or []),
+            "today": now.isoformat(),
+        },
+    )
+    _report_run(result, f"Thu thập kỳ {parsed.label}")
+
+
+@app.command()
+def backfill(
+    from_month: Annotated[str, typer.Option("--from", help="Tháng đầu (YYYY-MM).")],
+    to_month: Annotated[str, typer.Option("--to", help="Tháng cuối (YYYY-MM).")],
+    portal_url: PortalUrl = None,
+    warehouse: Warehouse = None,
+    today: Today = None,
+) -> None:
+    """Thu thập lại các tháng trong khoảng, trong một lần chạy Dagster."""
+    from pipelines.runner import materialize_months, month_keys_between
+
+    _apply_options(portal_url, warehouse, today)
+    _progress_logging()
+    try:
+        keys = month_keys_between(from_month, to_month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    now = settings.today()
+    if date.fromisoformat(keys[-1]) > now:
+        raise typer.BadParameter(f"tháng {to_month} chưa bắt đầu (hôm nay {now.isoformat()})")
+    console.print(f"Thu thập lại {len(keys)} tháng {from_month} → {to_month} …")
+    result = materialize_months(keys[0], keys[-1], capture_config={"today": now.isoformat()})
+    _report_run(result, f"Thu thập lại {from_month} → {to_month}")
+
+
+@app.command("fake-portal")
+def fake_portal(
+    host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe (chỉ loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Cổng TCP.")] = 8766,
+    today: Today = None,
+    seed: Annotated[int, typer.Option(help="Hạt giống dữ liệu sinh.")] = 766,
+) -> None:
+    """Chạy Cổng giả lập trên máy (dữ liệu sinh, đúng định dạng API thật)."""
+    from pipelines.fake_portal.server import serve
+
+    day = date.fromisoformat(today) if today else None
+    console.print(f"Cổng giả lập: http://{host}:{port} (Ctrl+C để dừng)")
+    serve(host=host, port=port, today=day, seed=seed)
+
+
+@app.command()
+def demo(
+    warehouse: Warehouse = None,
+    today: Today = None,
+) -> None:
+    """Chạy thử trọn vẹn: Cổng giả lập, 3 tháng gần nhất, rồi thu thập lại 6 tháng trước đó."""
+    from pipelines.demo import run_demo
+
+    _apply_options(None, warehouse, today)
+    _progress_logging()
+    run_demo(console)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,100 @@
+"""Recording captures and normalising them, on the real sample bytes (no network)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pipelines.periods import Period
+from pipelines.sources.portal.capture import CaptureBundle, FetchedReply
+from pipelines.sources.portal.client import PortalReply
+from pipelines.sources.portal.endpoints import GROUP_ENDPOINTS
+from pipelines.resources import WarehouseResource
+from tests.conftest import PHU_THO
+from warehouse.load_core import captures_to_normalise, normalise_captures
+from warehouse.manifest import record_capture
+
+AUG = date(2026, 8, 1)
+
+
+def bundle_from_folder(folder: Path, period: Period, overrides: dict | None = None) -> CaptureBundle:
+    """A province capture whose replies are the sample files in ``folder``."""
+    overrides = overrides or {}
+    bundle = CaptureBundle("province", period, PHU_THO, GROUP_ENDPOINTS)
+    at = datetime(2026, 9, 26, 11, 20, tzinfo=UTC)
+    for endpoint in GROUP_ENDPOINTS:
+        path = folder / f"{endpoint.name}.json"
+        body = endpoint.request_body(period, PHU_THO)
+        if endpoint.name in overrides:
+            content = overrides[endpoint.name]
+        elif path.exists():
+            content = path.read_bytes()
+        else:
+            bundle.fetched.append(FetchedReply(endpoint, body, None, "timeout after 30 s"))
+            continue
+        reply = PortalReply(f"http://portal.test{endpoint.path}", body, 201,
+                            "application/json", content, at)
+        bundle.fetched.append(FetchedReply(endpoint, body, reply))
+    return bundle
+
+
+def record(warehouse: WarehouseResource, bundle: CaptureBundle):
+    with warehouse.connect() as con:
+        return record_capture(con, warehouse.store(), bundle, partition_month=AUG, run_id="t")
+
+
+def table_counts(warehouse: WarehouseResource) -> dict[str, int]:
+    tables = ["raw.captures", "raw.responses", "raw.quarantine", "core.group_scores",
+              "core.metric_values", "core.group_parameters", "core.units"]
+    with warehouse.connect() as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def test_year_capture_is_complete_and_idempotent(warehouse, samples_dir: Path) -> None:
+    bundle = bundle_from_folder(samples_dir / "2026", Period.parse("2026"))
+    first = record(warehouse, bundle)
+    assert first.status == "complete" and first.is_new and first.valid_endpoints == 6
+    second = record(warehouse, bundle)
+    assert not second.is_new and second.capture_id == first.capture_id
+    with warehouse.connect() as con:
+        normalise_captures(con, warehouse.store(), captures_to_normalise(con, [AUG]))
+        assert captures_to_normalise(con, [AUG]) == []
+        total = con.execute(
+            """SELECT round(sum(score), 2) FROM core.group_scores
+               WHERE unit_id = ? AND is_root""", [PHU_THO]).fetchone()[0]
+        assert total == 61.89
+        units = dict(con.execute(
+            "SELECT unit_level, count(*) FROM core.units GROUP BY ALL").fetchall())
+        assert units == {"province": 1, "department": 15, "commune": 148}
+        code = con.execute("SELECT unit_code FROM core.units WHERE unit_id = ?",
+                           [PHU_THO]).fetchone()[0]
+        assert code == "H44"
+    before = table_counts(warehouse)
+    with warehouse.connect() as con:  # re-normalising the same bytes changes nothing
+        normalise_captures(con, warehouse.store(), captures_to_normalise(con, [AUG], force=True))
+    assert table_counts(warehouse) == before
+
+
+def test_four_group_month_is_incomplete_and_never_current(warehouse, samples_dir) -> None:
+    rec = record(warehouse, bundle_from_folder(samples_dir / "2026-08", Period.parse("2026-08")))
+    assert rec.status == "incomplete" and rec.valid_endpoints == 4
+    assert "handling-satisfaction: timeout" in rec.reason
+    assert "dossier-digitized: timeout" in rec.reason
+
+
+def test_invalid_reply_is_quarantined_and_bytes_kept(warehouse, samples_dir) -> None:
+    good = bundle_from_folder(samples_dir / "2026", Period.parse("2026"))
+    record(warehouse, good)
+    truncated = (samples_dir / "2026" / "transparency.json").read_bytes()[:5000]
+    bad = bundle_from_folder(samples_dir / "2026", Period.parse("2026"),
+                             {"transparency": truncated})
+    rec = record(warehouse, bad)
+    assert rec.status == "incomplete" and rec.is_new
+    with warehouse.connect() as con:
+        reason, sha = con.execute(
+            "SELECT reason, sha256 FROM raw.quarantine").fetchone()
+        assert reason == "body is not valid JSON (truncated?)"
+        assert warehouse.store().get(sha) == truncated
+        statuses = con.execute(
+            "SELECT status FROM raw.captures ORDER BY captured_at, status").fetchall()
+        assert sorted(s for (s,) in statuses) == ["complete", "incomplete"]
