@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipelines.periods import Period
+from pipelines.resources import WarehouseResource
 from pipelines.sources.portal.capture import CaptureBundle, FetchedReply
 from pipelines.sources.portal.client import PortalReply
 from pipelines.sources.portal.endpoints import GROUP_ENDPOINTS
-from pipelines.resources import WarehouseResource
 from tests.conftest import PHU_THO
 from warehouse.load_core import captures_to_normalise, normalise_captures
 from warehouse.manifest import record_capture
@@ -17,7 +17,9 @@ from warehouse.manifest import record_capture
 AUG = date(2026, 8, 1)
 
 
-def bundle_from_folder(folder: Path, period: Period, overrides: dict | None = None) -> CaptureBundle:
+def bundle_from_folder(
+    folder: Path, period: Period, overrides: dict | None = None
+) -> CaptureBundle:
     """A province capture whose replies are the sample files in ``folder``."""
     overrides = overrides or {}
     bundle = CaptureBundle("province", period, PHU_THO, GROUP_ENDPOINTS)
@@ -32,8 +34,9 @@ def bundle_from_folder(folder: Path, period: Period, overrides: dict | None = No
         else:
             bundle.fetched.append(FetchedReply(endpoint, body, None, "timeout after 30 s"))
             continue
-        reply = PortalReply(f"http://portal.test{endpoint.path}", body, 201,
-                            "application/json", content, at)
+        reply = PortalReply(
+            f"http://portal.test{endpoint.path}", body, 201, "application/json", content, at
+        )
         bundle.fetched.append(FetchedReply(endpoint, body, reply))
     return bundle
 
@@ -44,8 +47,15 @@ def record(warehouse: WarehouseResource, bundle: CaptureBundle):
 
 
 def table_counts(warehouse: WarehouseResource) -> dict[str, int]:
-    tables = ["raw.captures", "raw.responses", "raw.quarantine", "core.group_scores",
-              "core.metric_values", "core.group_parameters", "core.units"]
+    tables = [
+        "raw.captures",
+        "raw.responses",
+        "raw.quarantine",
+        "core.group_scores",
+        "core.metric_values",
+        "core.group_parameters",
+        "core.units",
+    ]
     with warehouse.connect() as con:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
@@ -61,13 +71,17 @@ def test_year_capture_is_complete_and_idempotent(warehouse, samples_dir: Path) -
         assert captures_to_normalise(con, [AUG]) == []
         total = con.execute(
             """SELECT round(sum(score), 2) FROM core.group_scores
-               WHERE unit_id = ? AND is_root""", [PHU_THO]).fetchone()[0]
+               WHERE unit_id = ? AND is_root""",
+            [PHU_THO],
+        ).fetchone()[0]
         assert total == 61.89
-        units = dict(con.execute(
-            "SELECT unit_level, count(*) FROM core.units GROUP BY ALL").fetchall())
+        units = dict(
+            con.execute("SELECT unit_level, count(*) FROM core.units GROUP BY ALL").fetchall()
+        )
         assert units == {"province": 1, "department": 15, "commune": 148}
-        code = con.execute("SELECT unit_code FROM core.units WHERE unit_id = ?",
-                           [PHU_THO]).fetchone()[0]
+        code = con.execute(
+            "SELECT unit_code FROM core.units WHERE unit_id = ?", [PHU_THO]
+        ).fetchone()[0]
         assert code == "H44"
     before = table_counts(warehouse)
     with warehouse.connect() as con:  # re-normalising the same bytes changes nothing
@@ -86,15 +100,16 @@ def test_invalid_reply_is_quarantined_and_bytes_kept(warehouse, samples_dir) -> 
     good = bundle_from_folder(samples_dir / "2026", Period.parse("2026"))
     record(warehouse, good)
     truncated = (samples_dir / "2026" / "transparency.json").read_bytes()[:5000]
-    bad = bundle_from_folder(samples_dir / "2026", Period.parse("2026"),
-                             {"transparency": truncated})
+    bad = bundle_from_folder(
+        samples_dir / "2026", Period.parse("2026"), {"transparency": truncated}
+    )
     rec = record(warehouse, bad)
     assert rec.status == "incomplete" and rec.is_new
     with warehouse.connect() as con:
-        reason, sha = con.execute(
-            "SELECT reason, sha256 FROM raw.quarantine").fetchone()
+        reason, sha = con.execute("SELECT reason, sha256 FROM raw.quarantine").fetchone()
         assert reason == "body is not valid JSON (truncated?)"
         assert warehouse.store().get(sha) == truncated
         statuses = con.execute(
-            "SELECT status FROM raw.captures ORDER BY captured_at, status").fetchall()
+            "SELECT status FROM raw.captures ORDER BY captured_at, status"
+        ).fetchall()
         assert sorted(s for (s,) in statuses) == ["complete", "incomplete"]

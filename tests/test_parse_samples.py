@@ -29,8 +29,9 @@ def test_every_sample_parses_into_root_15_departments_148_communes(path: Path) -
     assert levels == {"province": 1, "department": 15, "commune": 148}
     roots = [row for row in parsed.group_scores if row["is_root"]]
     assert [row["unit_id"] for row in roots] == [PHU_THO]
-    assert all(row["group_code"] == ENDPOINTS_BY_NAME[path.stem].group_code
-               for row in parsed.group_scores)
+    assert all(
+        row["group_code"] == ENDPOINTS_BY_NAME[path.stem].group_code for row in parsed.group_scores
+    )
     assert all(row["province_unit_id"] == PHU_THO for row in parsed.unit_sightings)
 
 
@@ -55,9 +56,7 @@ def test_tree_children_use_score_and_max_score(samples_dir: Path) -> None:
     office = next(r for r in parsed.group_scores if r["unit_id"].endswith("bb1e9a3f14ab"))
     assert (office["score"], office["max_score"], office["ratio"]) == (19.38, 20.0, 96.89)
     params = {
-        r["parameter"]: r["value"]
-        for r in parsed.group_parameters
-        if r["unit_id"] == PHU_THO
+        r["parameter"]: r["value"] for r in parsed.group_parameters if r["unit_id"] == PHU_THO
     }
     assert params["totalReceived"] == 597918
     assert params["totalOnTime"] == 528684
@@ -66,9 +65,7 @@ def test_tree_children_use_score_and_max_score(samples_dir: Path) -> None:
 
 def test_nulls_are_preserved_not_zero(samples_dir: Path) -> None:
     parsed = _parse(samples_dir / "2026-08" / "transparency.json")
-    root_metrics = {
-        r["metric_code"]: r for r in parsed.metric_values if r["unit_id"] == PHU_THO
-    }
+    root_metrics = {r["metric_code"]: r for r in parsed.metric_values if r["unit_id"] == PHU_THO}
     publish = root_metrics["PUBLISH_ON_TIME"]
     assert publish["score"] is None and publish["ratio"] is None
     assert publish["numerator"] == 0 and publish["denominator"] == 0
@@ -84,8 +81,9 @@ def test_data_quality_flags_and_messages(samples_dir: Path) -> None:
     flags = Counter(r["data_quality_status"] for r in parsed.metric_values)
     assert flags["TEMP_NATIONAL_REPORT_DENOMINATOR"] > 0
     assert flags["NO_NATIONAL_REPORT_DATA"] > 0
-    no_data = next(r for r in parsed.metric_values
-                   if r["data_quality_status"] == "NO_NATIONAL_REPORT_DATA")
+    no_data = next(
+        r for r in parsed.metric_values if r["data_quality_status"] == "NO_NATIONAL_REPORT_DATA"
+    )
     assert no_data["data_quality_message"] == "Không có dữ liệu báo cáo tổng hợp."
     assert no_data["score"] is None
 
