@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "portal-samples"
@@ -26,3 +29,10 @@ def warehouse(tmp_path: Path) -> WarehouseResource:
     return WarehouseResource(
         path=str(tmp_path / "dvc766.duckdb"), raw_store_dir=str(tmp_path / "raw")
     )
+
+
+@pytest.fixture
+def portal() -> Iterator[FakePortal]:
+    """The local portal on an ephemeral loopback port, its clock at 2026-11-23."""
+    with FakePortal(host="127.0.0.1", port=0, today=date(2026, 11, 23)) as running:
+        yield running

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_pipeline_integration import (
-    counts,
-    current_scores,
-    materialize,
-    portal,  # noqa: F401  (fixture)
-    province_id,
-)
+from tests.helpers import counts, current_scores, materialize, province_id
 
 pytestmark = pytest.mark.integration
 MONTH = "2026-10"
@@ -59,7 +53,7 @@ def test_timeouts_leave_an_incomplete_capture_and_verified_data_intact(portal, w
     before = baseline(portal, warehouse)
     portal.faults.add("dossier-digitized", "timeout", times=3, seconds=1.5)
     assert materialize(portal, warehouse, MONTH, ["H44"]).success
-    (_, first), (status, reason) = province_captures(warehouse, province_id(portal, "H44"))
+    (_, _), (status, reason) = province_captures(warehouse, province_id(portal, "H44"))
     assert status == "incomplete"
     assert "dossier-digitized" in reason and "timeout" in reason
     assert current_scores(warehouse) == before

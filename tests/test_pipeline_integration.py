@@ -3,89 +3,20 @@ real HTTP on 127.0.0.1, and a real DuckDB file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import dagster as dg
-import httpx
 import pytest
 
-from pipelines.assets.core import core_portal
-from pipelines.assets.raw import raw_portal__captures
-from pipelines.fake_portal.server import FakePortal
 from pipelines.periods import Period
-from pipelines.resources import PortalResource, WarehouseResource
-
-pytestmark = pytest.mark.integration
-
-TODAY = date(2026, 11, 23)
-RAW_AND_CORE = (
-    "raw.captures",
-    "raw.responses",
-    "raw.quarantine",
-    "core.unit_sightings",
-    "core.units",
-    "core.group_scores",
-    "core.metric_values",
-    "core.group_parameters",
-    "core.reported_totals",
+from tests.helpers import (
+    counts,
+    current_scores,
+    materialize,
+    portal_root_score,
+    province_id,
 )
 
-
-@pytest.fixture
-def portal() -> Iterator[FakePortal]:
-    with FakePortal(host="127.0.0.1", port=0, today=TODAY) as running:
-        yield running
-
-
-def resources_for(portal: FakePortal, warehouse: WarehouseResource) -> dict:
-    return {
-        "portal": PortalResource(
-            base_url=portal.url, delay_s=0, jitter_s=0, backoff_s=0.01, timeout_s=1.0, max_retries=2
-        ),
-        "warehouse": warehouse,
-    }
-
-
-def materialize(
-    portal: FakePortal, warehouse: WarehouseResource, month: str, provinces: list[str], **config
-) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [raw_portal__captures, core_portal],
-        partition_key=f"{month}-01",
-        resources=resources_for(portal, warehouse),
-        run_config={
-            "ops": {
-                "raw_portal__captures": {
-                    "config": {"today": portal.today.isoformat(), "provinces": provinces, **config}
-                }
-            }
-        },
-        raise_on_error=False,
-    )
-
-
-def counts(warehouse: WarehouseResource) -> dict[str, int]:
-    with warehouse.connect() as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in RAW_AND_CORE}
-
-
-def current_scores(warehouse: WarehouseResource) -> list[tuple]:
-    with warehouse.connect() as con:
-        return con.execute(
-            """SELECT unit_id, period_type, period_start, group_code, score, capture_id
-               FROM core.current_group_scores ORDER BY ALL"""
-        ).fetchall()
-
-
-def portal_root_score(portal: FakePortal, endpoint: str, body: dict) -> float:
-    reply = httpx.post(f"{portal.url}/api/v1/reporting/evaluation/{endpoint}", json=body)
-    data = reply.json()["data"]
-    return (data.get("overview") or data.get("parent"))["totalScore"]
-
-
-def province_id(portal: FakePortal, code: str) -> str:
-    return portal.dataset.province_by_code(code).id
+pytestmark = pytest.mark.integration
 
 
 def test_month_end_to_end_then_rerun_is_a_no_op(portal, warehouse) -> None:
