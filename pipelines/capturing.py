@@ -144,7 +144,7 @@ def capture_period(
             record(stop.bundle)
             raise
         rec = record(bundle)
-        log.info(
+        log.debug(
             "%s %s %s: %s%s",
             period,
             province["unit_code"],
@@ -152,4 +152,12 @@ def capture_period(
             rec.status,
             "" if rec.is_new else " (unchanged)",
         )
+    log.info(
+        "%s: %d/%d lần thu thập đầy đủ, %d mới, %.1f MB",
+        period,
+        summary.complete,
+        len(summary.records),
+        summary.new,
+        summary.bytes / 1e6,
+    )
     return summary
