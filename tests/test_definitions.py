@@ -1,0 +1,72 @@
+"""The code location loads, its asset graph is what we expect, and the nightly schedule
+asks for the right months."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+from croniter import croniter
+
+from pipelines.definitions import defs
+from pipelines.schedules import nightly_month_range, nightly_portal_capture
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+EXPECTED_ASSETS = {
+    "raw_portal__captures",
+    "core_portal__units",
+    "core_portal__unit_sightings",
+    "core_portal__group_scores",
+    "core_portal__metric_values",
+    "core_portal__group_parameters",
+    "core_portal__reported_totals",
+}
+
+
+def test_definitions_load_and_asset_graph_snapshot() -> None:
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert keys == EXPECTED_ASSETS
+    raw = dg.AssetKey("raw_portal__captures")
+    assert raw in graph.get_all_asset_keys()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.partitions_def is not None, f"{key} is not partitioned"
+        assert node.description, f"{key} has no description"
+    core_checks = {c.name for c in graph.asset_check_keys}
+    assert {"unique_group_scores", "traceable_to_valid_raw", "unit_names_nfc"} <= core_checks
+
+
+def test_partitions_start_2024_and_include_the_open_month() -> None:
+    partitions = defs.resolve_asset_graph().get(dg.AssetKey("raw_portal__captures")).partitions_def
+    keys = partitions.get_partition_keys(current_time=datetime(2026, 11, 23, 4, tzinfo=TZ))
+    assert keys[0] == "2024-01-01" and keys[-1] == "2026-11-01"
+
+
+@pytest.mark.parametrize(
+    ("today", "first", "last"),
+    [
+        (date(2026, 11, 23), "2026-09-01", "2026-11-01"),  # Q3 closes in September
+        (date(2026, 12, 2), "2026-09-01", "2026-12-01"),  # previous quarter ends 3 back
+        (date(2026, 10, 5), "2026-08-01", "2026-10-01"),
+        (date(2027, 1, 4), "2026-11-01", "2027-01-01"),  # December also captures 2026
+    ],
+)
+def test_nightly_range(today: date, first: str, last: str) -> None:
+    assert nightly_month_range(today) == (first, last)
+
+
+def test_nightly_schedule_fires_at_4_in_vietnam_and_requests_one_range_run() -> None:
+    assert nightly_portal_capture.execution_timezone == "Asia/Ho_Chi_Minh"
+    fire = croniter(nightly_portal_capture.cron_schedule, datetime(2026, 11, 23, 1, tzinfo=TZ))
+    assert fire.get_next(datetime) == datetime(2026, 11, 23, 4, tzinfo=TZ)
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 11, 23, 4, tzinfo=TZ)
+    )
+    request = nightly_portal_capture.evaluate_tick(context).run_requests[0]
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-09-01"
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-11-01"
+    assert request.run_config["ops"]["raw_portal__captures"]["config"]["today"] == "2026-11-23"
