@@ -74,8 +74,8 @@ def select_provinces(
         ]
         if not match:
             raise UnknownProvince(
-                f"province {token!r} is not in the portal's national list "
-                f"(known codes: {', '.join(sorted(p['unit_code'] for p in provinces))})"
+                f"không có tỉnh {token!r} trong bảng xếp hạng quốc gia của Cổng "
+                f"(các mã có: {', '.join(sorted(p['unit_code'] for p in provinces))})"
             )
         chosen.extend(m for m in match if m not in chosen)
     return chosen

@@ -76,9 +76,9 @@ def month_keys_between(first: str, last: str) -> Sequence[str]:
     """Partition keys from month ``first`` to ``last`` (``YYYY-MM`` labels), inclusive."""
     start, end = Period.parse(first), Period.parse(last)
     if start.period_type != "month" or end.period_type != "month":
-        raise ValueError("backfill takes months: --from YYYY-MM --to YYYY-MM")
+        raise ValueError("backfill nhận tháng: --from YYYY-MM --to YYYY-MM")
     if end < start:
-        raise ValueError(f"--to {last} is before --from {first}")
+        raise ValueError(f"--to {last} trước --from {first}")
     keys, current = [], start
     while current <= end:
         keys.append(key_of_month(current.start))
