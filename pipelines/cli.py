@@ -137,6 +137,111 @@ def backfill(
     _report_run(result, f"Thu thập lại {from_month} → {to_month}")
 
 
+def _reader_path(database: str | None) -> str:
+    """The file analysts read: --database, else the publication, else the working file."""
+    from pathlib import Path
+
+    from warehouse.publish import published_path
+
+    if database:
+        return database
+    published = published_path(settings.warehouse_path())
+    if published.exists():
+        return str(published)
+    working = Path(settings.warehouse_path())
+    if not working.exists():
+        console.print("[red]Chưa có kho dữ liệu.[/red] Chạy `dvc766 demo` hoặc `dvc766 capture`.")
+        raise typer.Exit(code=1)
+    return str(working)
+
+
+Database = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="Tệp DuckDB để đọc (mặc định: bản công bố, nếu chưa có thì tệp làm việc).",
+    ),
+]
+
+
+def _print_rows(title: str, columns: list[str], rows: list[tuple]) -> None:
+    from rich.table import Table
+
+    out = Console()
+    if not rows:
+        out.print(f"{title}: (không có)")
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+@app.command()
+def status(database: Database = None, warehouse: Warehouse = None) -> None:
+    """Tình trạng kho: lần thu thập gần nhất, mức đầy đủ, độ mới, lỗi và lý do."""
+    import duckdb
+
+    from warehouse.status import read_status
+
+    _apply_options(None, warehouse, None)
+    path = _reader_path(database)
+    with duckdb.connect(path, read_only=True) as con:
+        st = read_status(con)
+    Console().print(f"Kho: {path}")
+    _print_rows(
+        "Độ mới theo nguồn", ["Nguồn", "Lần cuối", "Lần đầy đủ cuối", "Số giờ trước"], st.freshness
+    )
+    _print_rows(
+        "Các kỳ gần nhất",
+        ["Loại kỳ", "Bắt đầu", "Số tỉnh", "Đầy đủ", "Lần cuối"],
+        st.latest_by_period,
+    )
+    _print_rows(
+        "Lần thu thập chưa đầy đủ",
+        ["Thời điểm", "Loại kỳ", "Bắt đầu", "Đơn vị gốc", "Lý do"],
+        st.recent_problems,
+    )
+    _print_rows(
+        "Cách ly (quarantine)",
+        ["Thời điểm", "Endpoint", "Loại kỳ", "Bắt đầu", "Lý do", "Chi tiết"],
+        st.quarantine,
+    )
+    _print_rows("Bị Cổng chặn (403/429)", ["Thời điểm", "HTTP", "URL"], st.blocked)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="Câu lệnh SQL (chỉ đọc).")],
+    database: Database = None,
+    warehouse: Warehouse = None,
+    csv: Annotated[bool, typer.Option("--csv", help="In CSV thay vì bảng.")] = False,
+    limit: Annotated[int, typer.Option(help="Số dòng tối đa in ra.")] = 200,
+) -> None:
+    """Chạy SQL trên bản công bố (chỉ đọc) và in kết quả."""
+    import duckdb
+    import polars as pl
+
+    _apply_options(None, warehouse, None)
+    path = _reader_path(database)
+    with duckdb.connect(path, read_only=True) as con:
+        try:
+            relation = con.sql(sql)
+            if relation is None:
+                console.print("Đã thực hiện (không có kết quả dạng bảng).")
+                return
+            frame = pl.from_arrow(relation.to_arrow_table())
+        except duckdb.Error as exc:
+            console.print(f"[red]Lỗi SQL:[/red] {exc}")
+            raise typer.Exit(code=1) from exc
+    if csv:
+        typer.echo(frame.head(limit).write_csv(), nl=False)
+        return
+    _print_rows(f"{frame.height} dòng", frame.columns, frame.head(limit).rows())
+
+
 @app.command("fake-portal")
 def fake_portal(
     host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe (chỉ loopback).")] = "127.0.0.1",

@@ -1,0 +1,41 @@
+"""published_warehouse: the read-only copy analysts open, replaced atomically after every
+successful run (a failed run, or a failed blocking check upstream, leaves the last good
+publication in place), plus the marts as Parquet."""
+
+import dagster as dg
+
+from pipelines.partitions import monthly_partitions
+from pipelines.resources import WarehouseResource
+from warehouse.publish import publish
+
+MART_KEYS = [
+    dg.AssetKey(f"mart_portal__{name}")
+    for name in ("unit_period_scores", "score_changes", "band_counts", "revisions")
+]
+
+
+@dg.asset(
+    key="published_warehouse",
+    group_name="publish",
+    deps=MART_KEYS,
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse",
+    kinds={"duckdb", "parquet"},
+    owners=["team:dvc766"],
+    description=(
+        "Read-only copy of the warehouse for analysts (warehouse/published/dvc766.duckdb) "
+        "and the marts as Parquet partitioned by period (warehouse/published/parquet/)."
+    ),
+)
+def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Publish the working warehouse."""
+    publication = publish(warehouse.path)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(publication.database)),
+            "parquet_dir": dg.MetadataValue.path(str(publication.parquet_dir)),
+            "bytes": publication.bytes,
+            "parquet_files": publication.parquet_files,
+        }
+    )
