@@ -5,7 +5,7 @@
 CREATE TABLE IF NOT EXISTS raw.captures (
     capture_id          VARCHAR PRIMARY KEY,
     source              VARCHAR NOT NULL,
-    scope               VARCHAR NOT NULL CHECK (scope IN ('national', 'province')),
+    scope               VARCHAR NOT NULL CHECK (scope IN ('national', 'province', 'file')),
     period_type         VARCHAR NOT NULL CHECK (period_type IN ('month', 'quarter', 'year')),
     period_start        DATE NOT NULL,
     root_unit_id        VARCHAR NOT NULL,
