@@ -8,14 +8,14 @@ transaction, so re-normalising the same bytes leaves the tables unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
 
-from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME
+from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME, SOURCE
 from pipelines.sources.portal.parse import (
     PARSER_VERSION,
     ParsedReply,
@@ -122,12 +122,25 @@ def captures_to_normalise(
     return [row[0] for row in rows]
 
 
-def _parse_response(store: RawStore, endpoint: str, sha256: str, root: str) -> ParsedReply:
+ResponseParser = Callable[[RawStore, str, str, str], ParsedReply]
+"""Parses a stored reply: (store, endpoint, sha256, root unit id) → rows."""
+
+
+def _parse_portal_api(store: RawStore, endpoint: str, sha256: str, root: str) -> ParsedReply:
     content = store.get(sha256)
     spec = ENDPOINTS_BY_NAME[endpoint]
     if spec.shape == "national":
         return parse_national_reply(content)
     return parse_group_reply(spec, content, root)
+
+
+# One parser per raw source (raw.responses.source). Other sources register theirs here.
+PARSERS: dict[str, ResponseParser] = {SOURCE: _parse_portal_api}
+
+
+def register_parser(source: str, parser: ResponseParser) -> None:
+    """Make ``normalise_captures`` read replies of ``source`` with ``parser``."""
+    PARSERS[source] = parser
 
 
 def normalise_captures(
@@ -152,7 +165,7 @@ def _normalise_batch(
 ) -> None:
     responses = con.execute(
         """
-        SELECT response_id, capture_id, endpoint, sha256, root_unit_id, period_type,
+        SELECT response_id, capture_id, source, endpoint, sha256, root_unit_id, period_type,
                period_start, captured_at
         FROM raw.responses
         WHERE list_contains(?, capture_id) AND validation = 'valid'
@@ -162,8 +175,18 @@ def _normalise_batch(
     ).fetchall()
     tables: dict[str, list[dict]] = {name: [] for name in CORE_SCHEMAS}
     per_capture: dict[str, list[int]] = {cid: [0, 0] for cid in batch}
-    for response_id, capture_id, endpoint, sha, root, ptype, pstart, captured_at in responses:
-        parsed = _parse_response(store, endpoint, sha, root)
+    for (
+        response_id,
+        capture_id,
+        source,
+        endpoint,
+        sha,
+        root,
+        ptype,
+        pstart,
+        captured_at,
+    ) in responses:
+        parsed = PARSERS[source](store, endpoint, sha, root)
         provenance = {
             "response_id": response_id,
             "capture_id": capture_id,
