@@ -242,6 +242,97 @@ def query(
     _print_rows(f"{frame.height} dòng", frame.columns, frame.head(limit).rows())
 
 
+def _parse_cutoff(text: str | None):
+    """``2023-11-23 16:00`` in Vietnam time (default: now)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(settings.TIMEZONE)
+    if not text:
+        return datetime.now(zone)
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("h", ":"))
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f'thời điểm chốt không hợp lệ: {text} (ví dụ "2023-11-23 16:00")'
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+@app.command()
+def report(
+    province: Annotated[str, typer.Option("--province", help="Mã (H44) hoặc UUID tỉnh.")],
+    period: Annotated[str, typer.Option("--period", help="Kỳ: 2023-11 | 2023-Q4 | 2023.")],
+    out: Annotated[str, typer.Option("--out", help="Tệp Excel sẽ ghi (.xlsx).")],
+    cutoff: Annotated[
+        str | None,
+        typer.Option(
+            "--cutoff",
+            help='Thời điểm chốt số liệu, giờ Việt Nam ("2023-11-23 16:00"); mặc định: bây giờ.',
+        ),
+    ] = None,
+    database: Database = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Xuất phụ lục Excel và đoạn tóm tắt cho công văn của một tỉnh."""
+    from pathlib import Path
+
+    import duckdb
+
+    from pipelines.outputs.excel import write_letter_workbook
+    from pipelines.outputs.letter_data import LetterDataError, load_letter_data
+    from pipelines.outputs.summary import summary_text
+
+    _apply_options(None, warehouse, None)
+    try:
+        parsed = Period.parse(period)
+    except ValueError as exc:
+        raise typer.BadParameter(f"kỳ không hợp lệ: {period}") from exc
+    moment = _parse_cutoff(cutoff)
+    path = _reader_path(database)
+    with duckdb.connect(path, read_only=True) as con:
+        try:
+            data = load_letter_data(con, province, parsed, moment)
+        except LetterDataError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=1) from exc
+    workbook = write_letter_workbook(data, out)
+    text = summary_text(data)
+    Path(workbook).with_suffix(".txt").write_text(text + "\n", encoding="utf-8")
+    console.print(f"[green]✓[/green] Đã ghi {workbook} và {Path(workbook).with_suffix('.txt')}")
+    typer.echo(text)
+
+
+@app.command()
+def chart(
+    kind: Annotated[str, typer.Argument(help="total | bump | groups")],
+    unit: Annotated[
+        str, typer.Option("--unit", help="Mã đơn vị (total, groups) hoặc tỉnh (bump).")
+    ],
+    out: Annotated[str, typer.Option("--out", help="Thư mục ghi PNG và HTML.")] = "charts",
+    period: Annotated[str | None, typer.Option("--period", help="Kỳ (groups).")] = None,
+    level: Annotated[
+        str, typer.Option("--level", help="Cấp (bump): province | department | commune.")
+    ] = "department",
+    database: Database = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Vẽ biểu đồ: tổng điểm theo tháng, thứ hạng theo tháng, điểm nhóm so với tối đa."""
+    import duckdb
+
+    from pipelines.outputs.chart_data import ChartDataError, make_chart
+
+    _apply_options(None, warehouse, None)
+    path = _reader_path(database)
+    with duckdb.connect(path, read_only=True) as con:
+        try:
+            files = make_chart(con, kind, unit, out_dir=out, period=period, level=level)
+        except (ChartDataError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=1) from exc
+    console.print(f"[green]✓[/green] Đã ghi {files.png} và {files.html}")
+
+
 @app.command("fake-portal")
 def fake_portal(
     host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe (chỉ loopback).")] = "127.0.0.1",

@@ -1,0 +1,1 @@
+"""Outputs for people: the letter's Excel appendices, its summary text, and charts."""

@@ -1,0 +1,304 @@
+"""The Excel appendices of a provincial letter (xlsxwriter): Vietnamese headers, number
+formats, print-ready widths, and the data cut-off and source on every sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+
+from pipelines.outputs.letter_data import BAND_ORDER, LEVEL_LABELS, LetterData
+from pipelines.outputs.summary import SOURCE_LINE, summary_text
+from pipelines.outputs.vietnamese import cutoff_label, period_label
+
+SHEETS = (
+    "Tổng hợp tỉnh",
+    "Phụ lục 1 - Sở ngành",
+    "Phụ lục 2 - Cấp huyện, xã",
+    "Xếp loại theo cấp",
+    "Dẫn đầu - cuối bảng",
+    "Chi tiết chỉ tiêu",
+    "Tóm tắt",
+)
+UNIT_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    # (column, header, format, width)
+    ("stt", "STT", "int", 5),
+    ("unit_name", "Tên cơ quan, đơn vị", "text", 42),
+    ("ckmb", "Công khai, minh bạch (18)", "score", 11),
+    ("tdgq", "Tiến độ giải quyết (20)", "score", 11),
+    ("clgq", "Dịch vụ công trực tuyến (12)", "score", 11),
+    ("tttt", "Thanh toán trực tuyến (10)", "score", 11),
+    ("mdhl", "Mức độ hài lòng (18)", "score", 11),
+    ("mdsh", "Số hóa hồ sơ (22)", "score", 11),
+    ("total_score", "Tổng điểm (100)", "score", 11),
+    ("band", "Xếp loại", "text", 12),
+    ("rank", "Xếp hạng", "int", 9),
+    ("prev_total_score", "Điểm kỳ trước", "score", 11),
+    ("delta_points", "Tăng/giảm (điểm)", "delta", 11),
+    ("prev_rank", "Hạng kỳ trước", "int", 9),
+    ("rank_move", "Tăng/giảm hạng", "delta_int", 9),
+)
+
+
+class _Book:
+    """xlsxwriter workbook with the house formats."""
+
+    def __init__(self, path: Path) -> None:
+        self.book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "vcenter"}
+        border = {**base, "border": 1}
+        self.formats = {
+            "title": self.book.add_format({**base, "bold": True, "font_size": 13}),
+            "note": self.book.add_format({**base, "italic": True, "font_size": 10}),
+            "header": self.book.add_format(
+                {
+                    **border,
+                    "bold": True,
+                    "text_wrap": True,
+                    "align": "center",
+                    "bg_color": "#DDEBF7",
+                }
+            ),
+            "text": self.book.add_format({**border, "text_wrap": True}),
+            "int": self.book.add_format({**border, "num_format": "0", "align": "center"}),
+            "score": self.book.add_format({**border, "num_format": "0.00"}),
+            "pct": self.book.add_format({**border, "num_format": "0.0"}),
+            "delta": self.book.add_format({**border, "num_format": "+0.00;-0.00;0"}),
+            "delta_int": self.book.add_format(
+                {**border, "num_format": "+0;-0;0", "align": "center"}
+            ),
+            "wrap": self.book.add_format({**base, "text_wrap": True, "valign": "top"}),
+        }
+
+    def sheet(self, name: str, title: str, data: LetterData, widths: list[int]):
+        """A sheet with its title, the period, the cut-off and the source on top."""
+        ws = self.book.add_worksheet(name)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.write(0, 0, title, self.formats["title"])
+        ws.write(
+            1,
+            0,
+            f"{data.province_name} — kỳ {period_label(data.period.period_type, data.period.start)}",
+            self.formats["note"],
+        )
+        ws.write(
+            2,
+            0,
+            f"Thời điểm chốt số liệu: {cutoff_label(data.cutoff)}. {SOURCE_LINE}",
+            self.formats["note"],
+        )
+        ws.set_footer(f"&L{SOURCE_LINE}&RTrang &P/&N")
+        for index, width in enumerate(widths):
+            ws.set_column(index, index, width)
+        return ws
+
+    def table(
+        self, ws, first_row: int, headers: list[str], rows: list[list[Any]], formats: list[str]
+    ) -> int:
+        """Write a bordered table; returns the next free row."""
+        ws.set_row(first_row, 45)
+        for col, header in enumerate(headers):
+            ws.write(first_row, col, header, self.formats["header"])
+        ws.repeat_rows(first_row)
+        for r, values in enumerate(rows, start=first_row + 1):
+            for c, value in enumerate(values):
+                fmt = self.formats[formats[c]]
+                if value is None:
+                    ws.write_blank(r, c, None, fmt)
+                else:
+                    ws.write(r, c, value, fmt)
+        return first_row + len(rows) + 1
+
+
+def _unit_rows(frame: pl.DataFrame) -> list[list[Any]]:
+    rows = []
+    for index, row in enumerate(frame.iter_rows(named=True), start=1):
+        row = {**row, "stt": index}
+        rows.append([row.get(col) for col, _, _, _ in UNIT_COLUMNS])
+    return rows
+
+
+def write_letter_workbook(data: LetterData, path: Path | str) -> Path:
+    """Write the appendices workbook for ``data`` to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = _Book(path)
+    _summary_sheet(out, data)
+    widths = [w for _, _, _, w in UNIT_COLUMNS]
+    headers = [h for _, h, _, _ in UNIT_COLUMNS]
+    formats = [f for _, _, f, _ in UNIT_COLUMNS]
+    ws = out.sheet(SHEETS[1], "Phụ lục 1: Kết quả của các sở, ban, ngành cấp tỉnh", data, widths)
+    out.table(ws, 4, headers, _unit_rows(data.departments), formats)
+    level = LEVEL_LABELS[data.local_level]
+    ws = out.sheet(SHEETS[2], f"Phụ lục 2: Kết quả của {level}", data, widths)
+    out.table(ws, 4, headers, _unit_rows(data.local_units), formats)
+    _band_sheet(out, data)
+    _top_bottom_sheet(out, data)
+    _indicator_sheet(out, data)
+    ws = out.sheet(SHEETS[6], "Tóm tắt để đưa vào công văn", data, [120])
+    for offset, line in enumerate(summary_text(data).splitlines()):
+        ws.set_row(4 + offset, 32)
+        ws.write(4 + offset, 0, line, out.formats["wrap"])
+    out.book.close()
+    return path
+
+
+def _summary_sheet(out: _Book, data: LetterData) -> None:
+    ws = out.sheet(
+        SHEETS[0],
+        "Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp của tỉnh",
+        data,
+        [34, 14, 14, 14],
+    )
+    p, c = data.province, data.province_change or {}
+    rows: list[list[Any]] = [
+        ["Tổng điểm (100)", p["total_score"], c.get("prev_total_score"), c.get("delta_points")],
+        ["Tăng/giảm (%)", c.get("delta_pct"), None, None],
+        ["Xếp loại", p["band"], c.get("prev_band"), c.get("band_transition")],
+        [
+            f"Xếp hạng (trên {p['cohort_size'] or '–'})",
+            p["rank"],
+            c.get("prev_rank"),
+            c.get("rank_move"),
+        ],
+    ]
+    formats = ["text", "score", "score", "delta"]
+    next_row = out.table(ws, 4, ["Chỉ tiêu", "Kỳ này", "Kỳ trước", "Thay đổi"], rows[:2], formats)
+    next_row = out.table(
+        ws,
+        next_row + 1,
+        ["Chỉ tiêu", "Kỳ này", "Kỳ trước", "Thay đổi"],
+        rows[2:],
+        ["text", "text", "text", "text"],
+    )
+    group_rows = [
+        [
+            f"{g['name_vi']} ({g['max_score']:g})",
+            p.get(g["group_code"].lower()),
+            g["max_score"],
+            None,
+        ]
+        for g in data.groups.iter_rows(named=True)
+    ]
+    next_row = out.table(
+        ws,
+        next_row + 1,
+        ["Nhóm chỉ số", "Điểm", "Tối đa", ""],
+        group_rows,
+        ["text", "score", "score", "text"],
+    )
+    if data.year_to_date is not None:
+        ytd = data.year_to_date
+        out.table(
+            ws,
+            next_row + 1,
+            ["Năm đến thời điểm chốt", "Tổng điểm", "Xếp loại", "Xếp hạng"],
+            [[f"Năm {data.period.year}", ytd["total_score"], ytd["band"], ytd["rank"]]],
+            ["text", "score", "text", "int"],
+        )
+
+
+def _band_sheet(out: _Book, data: LetterData) -> None:
+    ws = out.sheet(
+        SHEETS[3], "Phân loại theo cấp hành chính", data, [5, 30, 11, 11, 11, 12, 11, 11]
+    )
+    headers = ["TT", "Cấp hành chính", *BAND_ORDER, "Tổng"]
+    rows, totals = [], dict.fromkeys(BAND_ORDER, 0)
+    for level in ("department", "district", "commune"):
+        part = data.band_counts.filter(pl.col("unit_level") == level)
+        if part.is_empty():
+            continue
+        by_band = dict(zip(part["band"].to_list(), part["unit_count"].to_list(), strict=True))
+        for band in BAND_ORDER:
+            totals[band] += int(by_band.get(band, 0))
+        rows.append(
+            [
+                len(rows) + 1,
+                LEVEL_LABELS[level],
+                *(int(by_band.get(b, 0)) for b in BAND_ORDER),
+                int(part["cohort_size"][0]),
+            ]
+        )
+    grand = sum(totals.values())
+    rows.append([None, "Tổng số đơn vị", *totals.values(), grand])
+    next_row = out.table(ws, 4, headers, rows, ["int", "text", *["int"] * 6])
+    shares = [round(100 * totals[b] / grand, 1) if grand else None for b in BAND_ORDER]
+    ws.write(next_row, 1, "Tỷ lệ (%)", out.formats["text"])
+    for col, share in enumerate([*shares, 100.0 if grand else None], start=2):
+        ws.write(next_row, col, share, out.formats["pct"])
+
+
+def _top_bottom_sheet(out: _Book, data: LetterData, n: int = 5) -> None:
+    ws = out.sheet(
+        SHEETS[4], f"{n} đơn vị dẫn đầu và {n} đơn vị cuối bảng", data, [26, 8, 42, 11, 12]
+    )
+    rows = []
+    for frame, level in ((data.departments, "department"), (data.local_units, data.local_level)):
+        ranked = frame.filter(pl.col("rank").is_not_null())
+        for position, row in (("Dẫn đầu", r) for r in ranked.head(n).iter_rows(named=True)):
+            rows.append(
+                [
+                    f"{LEVEL_LABELS[level]} — {position}",
+                    row["rank"],
+                    row["unit_name"],
+                    row["total_score"],
+                    row["band"],
+                ]
+            )
+        for row in ranked.tail(n).iter_rows(named=True):
+            rows.append(
+                [
+                    f"{LEVEL_LABELS[level]} — Cuối bảng",
+                    row["rank"],
+                    row["unit_name"],
+                    row["total_score"],
+                    row["band"],
+                ]
+            )
+    out.table(
+        ws,
+        4,
+        ["Nhóm", "Xếp hạng", "Tên cơ quan, đơn vị", "Tổng điểm", "Xếp loại"],
+        rows,
+        ["text", "int", "text", "score", "text"],
+    )
+
+
+def _indicator_sheet(out: _Book, data: LetterData) -> None:
+    ws = out.sheet(SHEETS[5], "Chi tiết chỉ tiêu của tỉnh", data, [8, 36, 52, 12, 12, 10, 9, 9, 40])
+    rows = [
+        [
+            r["group_code"],
+            r["metric_code"],
+            r["metric_name"],
+            r["numerator"],
+            r["denominator"],
+            r["ratio"],
+            r["score"],
+            r["max_score"],
+            r["data_quality_message"],
+        ]
+        for r in data.indicators.iter_rows(named=True)
+    ]
+    out.table(
+        ws,
+        4,
+        [
+            "Nhóm",
+            "Mã chỉ tiêu",
+            "Tên chỉ tiêu",
+            "Tử số",
+            "Mẫu số",
+            "Tỷ lệ (%)",
+            "Điểm",
+            "Tối đa",
+            "Ghi chú chất lượng dữ liệu",
+        ],
+        rows,
+        ["text", "text", "text", "int", "int", "pct", "score", "score", "text"],
+    )

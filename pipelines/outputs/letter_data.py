@@ -1,0 +1,156 @@
+"""The figures of a provincial letter, read from the marts as of a data cut-off.
+
+Everything comes from the ``mart.*_as_of(cutoff)`` macros, so a letter regenerated later
+(after the portal revised the month) shows the numbers as they stood at its cut-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from pipelines.periods import Period
+
+LEVEL_LABELS = {
+    "province": "Tỉnh, thành phố",
+    "department": "Sở, ban, ngành cấp tỉnh",
+    "district": "UBND cấp huyện",
+    "commune": "UBND cấp xã",
+}
+BAND_ORDER = ("Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu")
+GROUP_COLUMNS = ("ckmb", "tdgq", "clgq", "tttt", "mdhl", "mdsh")
+
+
+class LetterDataError(LookupError):
+    """The warehouse has no data for the requested province or period."""
+
+
+@dataclass
+class LetterData:
+    """Everything a monthly/quarterly letter of one province needs."""
+
+    province_id: str
+    province_code: str
+    province_name: str
+    period: Period
+    cutoff: datetime
+    province: dict
+    province_change: dict | None
+    year_to_date: dict | None
+    groups: pl.DataFrame
+    departments: pl.DataFrame
+    local_units: pl.DataFrame
+    local_level: str
+    band_counts: pl.DataFrame
+    indicators: pl.DataFrame
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
+    return pl.from_arrow(con.execute(sql, params).to_arrow_table())
+
+
+_UNITS_WITH_CHANGES = """
+SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
+       s.ckmb, s.tdgq, s.clgq, s.tttt, s.mdhl, s.mdsh, s.total_score, s.missing_groups,
+       s.band, s.rank, s.cohort_size,
+       c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
+       c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason
+FROM mart.unit_period_scores_as_of(?::TIMESTAMPTZ) AS s
+LEFT JOIN mart.score_changes_as_of(?::TIMESTAMPTZ) AS c
+  USING (unit_id, period_type, period_start)
+WHERE s.period_type = ? AND s.period_start = ?
+"""
+
+
+def load_letter_data(
+    con: duckdb.DuckDBPyConnection, province: str, period: Period, cutoff: datetime
+) -> LetterData:
+    """Collect a letter's figures for ``province`` (code or id) and ``period``."""
+    found = con.execute(
+        """SELECT unit_id, unit_code, unit_name FROM core.units
+           WHERE unit_level = 'province' AND (unit_code = ? OR unit_id = ?)""",
+        [province.strip().upper(), province.strip()],
+    ).fetchone()
+    if found is None:
+        raise LetterDataError(f"không tìm thấy tỉnh {province!r} trong kho dữ liệu")
+    province_id, code, name = found
+    base = [cutoff, cutoff, period.period_type, period.start]
+    units = _frame(
+        con,
+        _UNITS_WITH_CHANGES + " AND (s.unit_id = ? OR s.parent_unit_id = ?)",
+        [*base, province_id, province_id],
+    )
+    own = units.filter(pl.col("unit_id") == province_id)
+    if own.is_empty():
+        raise LetterDataError(
+            f"chưa có số liệu {period.label} của {name} tại thời điểm chốt {cutoff:%Y-%m-%d %H:%M}"
+        )
+    row = own.row(0, named=True)
+    ytd = None
+    if period.period_type != "year":
+        ytd_frame = _frame(
+            con,
+            _UNITS_WITH_CHANGES + " AND s.unit_id = ?",
+            [cutoff, cutoff, "year", period.start.replace(month=1), province_id],
+        )
+        ytd = ytd_frame.row(0, named=True) if ytd_frame.height else None
+    groups = _frame(
+        con,
+        """SELECT g.group_code, g.name_vi, g.max_score::DOUBLE AS max_score, g.sort_order
+           FROM methodology.groups AS g JOIN methodology.versions AS v USING (version_id)
+           WHERE v.kind = 'portal' AND v.effective_from <= ?
+             AND (v.effective_to IS NULL OR v.effective_to >= ?)
+           ORDER BY g.sort_order""",
+        [period.start, period.start],
+    )
+    children = units.filter(pl.col("unit_id") != province_id)
+    departments = children.filter(pl.col("unit_level") == "department").sort(
+        ["rank", "unit_name"], nulls_last=True
+    )
+    local_level = (
+        "district" if children.filter(pl.col("unit_level") == "district").height else ("commune")
+    )
+    local_units = children.filter(pl.col("unit_level") == local_level).sort(
+        ["rank", "unit_name"], nulls_last=True
+    )
+    band_counts = _frame(
+        con,
+        """SELECT unit_level, band, unit_count, cohort_size, share_pct
+           FROM mart.band_counts_as_of(?::TIMESTAMPTZ)
+           WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?""",
+        [cutoff, period.period_type, period.start, province_id],
+    )
+    indicators = _frame(
+        con,
+        """WITH capture AS (
+               SELECT capture_id FROM raw.captures
+               WHERE scope = 'province' AND status = 'complete' AND root_unit_id = ?
+                 AND period_type = ? AND period_start = ? AND captured_at <= ?::TIMESTAMPTZ
+               ORDER BY captured_at DESC LIMIT 1)
+           SELECT m.group_code, m.metric_code, m.metric_name, m.numerator, m.denominator,
+                  m.ratio, m.score, m.max_score, m.data_quality_status,
+                  m.data_quality_message
+           FROM core.metric_values AS m JOIN capture USING (capture_id)
+           WHERE m.unit_id = ?
+           ORDER BY m.group_code, m.metric_code""",
+        [province_id, period.period_type, period.start, cutoff, province_id],
+    )
+    return LetterData(
+        province_id=province_id,
+        province_code=code,
+        province_name=name,
+        period=period,
+        cutoff=cutoff,
+        province=row,
+        province_change=row if row.get("prev_total_score") is not None else None,
+        year_to_date=ytd,
+        groups=groups,
+        departments=departments,
+        local_units=local_units,
+        local_level=local_level,
+        band_counts=band_counts,
+        indicators=indicators,
+    )

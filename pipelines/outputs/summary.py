@@ -1,0 +1,84 @@
+"""The short Vietnamese summary of a letter's headline facts, ready to paste."""
+
+from __future__ import annotations
+
+from pipelines.outputs.letter_data import BAND_ORDER, LEVEL_LABELS, LetterData
+from pipelines.outputs.vietnamese import count, cutoff_label, number, period_label
+
+SOURCE_LINE = "Nguồn: Cổng Dịch vụ công quốc gia (dichvucong.gov.vn), tổng hợp bằng dvc766."
+
+
+def _movement(rank_move: int | None) -> str:
+    if not rank_move:
+        return "giữ nguyên thứ hạng"
+    return f"{'tăng' if rank_move > 0 else 'giảm'} {abs(rank_move)} bậc"
+
+
+def headline(data: LetterData) -> str:
+    """Score, band, rank and their change for the province."""
+    p = data.province
+    label = period_label(data.period.period_type, data.period.start)
+    if p["total_score"] is None:
+        missing = ", ".join(p["missing_groups"] or [])
+        return (
+            f"{data.province_name}: chưa đủ số liệu để tính tổng điểm {label} "
+            f"(thiếu nhóm {missing})."
+        )
+    text = (
+        f"Điểm số {label} của {data.province_name} đạt {number(p['total_score'], 2)}/100 "
+        f"điểm, xếp loại {p['band']}, xếp hạng {p['rank']}/{p['cohort_size']}"
+    )
+    change = data.province_change
+    if change is not None:
+        previous = period_label(data.period.period_type, data.period.previous().start)
+        direction = "tăng" if change["delta_points"] >= 0 else "giảm"
+        text += (
+            f"; {direction} {number(abs(change['delta_points']), 2)} điểm "
+            f"({number(abs(change['delta_pct']), 1)}%) so với {previous} "
+            f"({number(change['prev_total_score'], 2)} điểm, xếp hạng "
+            f"{change['prev_rank']})"
+        )
+        if change["comparable"]:
+            text += f", {_movement(change['rank_move'])}"
+        else:
+            text += f" (không so sánh được thứ hạng: {change['not_comparable_reason']})"
+    text += "."
+    ytd = data.year_to_date
+    if ytd is not None and ytd["total_score"] is not None:
+        text += (
+            f" Tổng điểm năm {data.period.year} đến thời điểm chốt: "
+            f"{number(ytd['total_score'], 2)}/100, xếp loại {ytd['band']}."
+        )
+    return text
+
+
+def band_lines(data: LetterData) -> list[str]:
+    """One line per level: units per band, as the letters count them (``02/17``)."""
+    lines = []
+    for level in ("department", "district", "commune"):
+        rows = data.band_counts.filter(data.band_counts["unit_level"] == level)
+        if rows.is_empty():
+            continue
+        by_band = dict(zip(rows["band"].to_list(), rows["unit_count"].to_list(), strict=True))
+        size = int(rows["cohort_size"][0])
+        parts = [f"{count(int(by_band.get(b, 0)))}/{count(size)} {b}" for b in BAND_ORDER]
+        lines.append(f"{LEVEL_LABELS[level]}: " + "; ".join(parts) + ".")
+    return lines
+
+
+def summary_text(data: LetterData) -> str:
+    """The whole paste-ready summary."""
+    parts = [headline(data), *band_lines(data)]
+    for frame, label in (
+        (data.departments, "sở, ban, ngành"),
+        (data.local_units, LEVEL_LABELS[data.local_level].lower()),
+    ):
+        ranked = frame.filter(frame["rank"].is_not_null())
+        if ranked.height:
+            top, bottom = ranked.row(0, named=True), ranked.row(-1, named=True)
+            parts.append(
+                f"Dẫn đầu {label}: {top['unit_name']} ({number(top['total_score'], 2)} điểm); "
+                f"thấp nhất: {bottom['unit_name']} ({number(bottom['total_score'], 2)} điểm)."
+            )
+    parts.append(f"Thời điểm chốt số liệu: {cutoff_label(data.cutoff)}. {SOURCE_LINE}")
+    return "\n".join(parts)

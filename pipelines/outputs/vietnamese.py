@@ -1,0 +1,49 @@
+"""Vietnamese presentation of numbers, periods and dates, as the letters write them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def number(value: float | int | None, decimals: int = 2, *, dash: str = "–") -> str:
+    """``1234.5`` → ``1.234,5`` (dot for thousands, comma for decimals); None → a dash."""
+    if value is None:
+        return dash
+    text = f"{value:,.{decimals}f}"
+    if decimals:
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+def signed(value: float | int | None, decimals: int = 2) -> str:
+    """A change with its sign: ``+1,3``, ``-0,5``, ``0``."""
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else ""
+    return sign + number(value, decimals)
+
+
+def count(value: int) -> str:
+    """Counts as the letters write them: two digits (``02``)."""
+    return f"{value:02d}"
+
+
+def period_label(period_type: str, start: date) -> str:
+    """``tháng 11/2023``, ``quý IV/2023``, ``6 tháng đầu năm 2023``, ``năm 2023``."""
+    if period_type == "month":
+        return f"tháng {start.month}/{start.year}"
+    if period_type == "quarter":
+        return f"quý {_ROMAN[(start.month - 1) // 3 + 1]}/{start.year}"
+    if period_type == "half":
+        half = "đầu" if start.month == 1 else "cuối"
+        return f"6 tháng {half} năm {start.year}"
+    return f"năm {start.year}"
+
+
+def cutoff_label(moment: datetime) -> str:
+    """``16h00 ngày 23/11/2023`` (in the moment's own time zone)."""
+    return (
+        f"{moment.hour}h{moment.minute:02d} ngày {moment.day:02d}/{moment.month:02d}/{moment.year}"
+    )
