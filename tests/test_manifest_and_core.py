@@ -113,3 +113,45 @@ def test_invalid_reply_is_quarantined_and_bytes_kept(warehouse, samples_dir) -> 
             "SELECT status FROM raw.captures ORDER BY captured_at, status"
         ).fetchall()
         assert sorted(s for (s,) in statuses) == ["complete", "incomplete"]
+
+
+def _rows(con, sql: str, params: list) -> set[tuple]:
+    return {tuple(row) for row in con.execute(sql, params).fetchall()}
+
+
+def test_sql_loader_matches_the_python_parser(warehouse, samples_dir: Path) -> None:
+    """Core is loaded in SQL; the Python parser validates at capture time. Same rows."""
+    from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME
+    from pipelines.sources.portal.parse import parse_group_reply
+
+    rec = record(warehouse, bundle_from_folder(samples_dir / "2026", Period.parse("2026")))
+    with warehouse.connect() as con:
+        normalise_captures(con, warehouse.store(), [rec.capture_id])
+        for path in sorted((samples_dir / "2026").glob("*.json")):
+            parsed = parse_group_reply(ENDPOINTS_BY_NAME[path.stem], path.read_bytes(), PHU_THO)
+            response = f"{rec.capture_id}:{path.stem}"
+            assert _rows(
+                con,
+                """SELECT unit_id, unit_code, unit_name, unit_type, unit_level, parent_unit_id,
+                          province_unit_id FROM core.unit_sightings WHERE response_id = ?""",
+                [response],
+            ) == {tuple(r.values()) for r in parsed.unit_sightings}
+            assert _rows(
+                con,
+                """SELECT unit_id, group_code, score, max_score, ratio, score_delta, is_root
+                   FROM core.group_scores WHERE response_id = ?""",
+                [response],
+            ) == {tuple(r.values()) for r in parsed.group_scores}
+            assert _rows(
+                con,
+                """SELECT unit_id, group_code, metric_code, metric_name, numerator, denominator,
+                          ratio, score, max_score, data_quality_status, data_quality_message
+                   FROM core.metric_values WHERE response_id = ?""",
+                [response],
+            ) == {tuple(r.values()) for r in parsed.metric_values}
+            assert _rows(
+                con,
+                """SELECT unit_id, group_code, parameter, value FROM core.group_parameters
+                   WHERE response_id = ?""",
+                [response],
+            ) == {tuple(r.values()) for r in parsed.group_parameters}

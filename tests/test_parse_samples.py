@@ -113,3 +113,11 @@ def test_truncated_sample_is_rejected(samples_dir: Path) -> None:
     content = (samples_dir / "2026" / "transparency.json").read_bytes()
     with pytest.raises(InvalidReply, match="not valid JSON"):
         parse_group_reply(ENDPOINTS_BY_NAME["transparency"], content[: len(content) // 2], PHU_THO)
+
+
+def test_indicator_with_a_string_number_is_rejected(samples_dir: Path) -> None:
+    text = (samples_dir / "2026" / "transparency.json").read_text(encoding="utf-8")
+    bad = text.replace('"numerator":87,', '"numerator":"87",', 1)
+    assert bad != text
+    with pytest.raises(InvalidReply, match="field 'numerator' is not a number"):
+        parse_group_reply(ENDPOINTS_BY_NAME["transparency"], bad.encode(), PHU_THO)

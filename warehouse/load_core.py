@@ -8,20 +8,20 @@ transaction, so re-normalising the same bytes leaves the tables unchanged.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
 
-from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME, SOURCE
-from pipelines.sources.portal.parse import (
-    PARSER_VERSION,
-    ParsedReply,
-    parse_group_reply,
-    parse_national_reply,
+from pipelines.sources.portal.endpoints import (
+    ENDPOINTS_BY_NAME,
+    GROUP_CODES,
+    PARAMETER_FIELDS,
+    SOURCE,
 )
+from pipelines.sources.portal.parse import PARSER_VERSION, ParsedReply
 from warehouse.connection import transaction
 from warehouse.raw_store import RawStore
 from warehouse.sql_files import read_sql
@@ -122,20 +122,52 @@ def captures_to_normalise(
     return [row[0] for row in rows]
 
 
+_METRIC_SCHEMA = {
+    "code": "VARCHAR",
+    "name": "VARCHAR",
+    **dict.fromkeys(("numerator", "denominator", "ratio", "score", "maxScore"), "DOUBLE"),
+    "dataQualityStatus": "VARCHAR",
+    "dataQualityMessage": "VARCHAR",
+}
+_ITEM_SCHEMA = {
+    **dict.fromkeys(
+        (
+            "departmentId",
+            "departmentName",
+            "departmentCode",
+            "departmentType",
+            "departmentLevel",
+            "level",
+        ),
+        "VARCHAR",
+    ),
+    "stt": "INTEGER",
+    **dict.fromkeys(
+        ("totalScore", "totalMaxScore", "score", "maxScore", "ratio", "scoreDelta"), "DOUBLE"
+    ),
+    "groupScores": dict.fromkeys(GROUP_CODES, "DOUBLE"),
+    "metrics": [_METRIC_SCHEMA],
+    **dict.fromkeys(PARAMETER_FIELDS, "DOUBLE"),
+}
+# The JSON structure DuckDB parses every current-API reply into, in one pass.
+REPLY_SCHEMA = json.dumps(
+    {
+        "data": {
+            "overview": _ITEM_SCHEMA,
+            "parent": _ITEM_SCHEMA,
+            "evaluation": [_ITEM_SCHEMA],
+            "children": [_ITEM_SCHEMA],
+        }
+    }
+)
+
 ResponseParser = Callable[[RawStore, str, str, str], ParsedReply]
 """Parses a stored reply: (store, endpoint, sha256, root unit id) → rows."""
 
 
-def _parse_portal_api(store: RawStore, endpoint: str, sha256: str, root: str) -> ParsedReply:
-    content = store.get(sha256)
-    spec = ENDPOINTS_BY_NAME[endpoint]
-    if spec.shape == "national":
-        return parse_national_reply(content)
-    return parse_group_reply(spec, content, root)
-
-
-# One parser per raw source (raw.responses.source). Other sources register theirs here.
-PARSERS: dict[str, ResponseParser] = {SOURCE: _parse_portal_api}
+# Parsers of the sources read in Python (raw.responses.source → parser). The current
+# portal API is loaded in SQL (sql/core/load/); other sources register theirs here.
+PARSERS: dict[str, ResponseParser] = {}
 
 
 def register_parser(source: str, parser: ResponseParser) -> None:
@@ -148,7 +180,7 @@ def normalise_captures(
     store: RawStore,
     capture_ids: Iterable[str],
     *,
-    batch_size: int = 40,
+    batch_size: int = 200,
 ) -> NormaliseStats:
     """Load the given captures into core, ``batch_size`` captures per transaction."""
     stats = NormaliseStats()
@@ -160,10 +192,85 @@ def normalise_captures(
     return stats
 
 
+def run_sql_script(
+    con: duckdb.DuckDBPyConnection, script: str, first_params: list | None = None
+) -> dict[str, int]:
+    """Run each statement of ``script`` in order (parameters go to the first one only);
+    return the rows inserted per target table."""
+    inserted: dict[str, int] = {}
+    for index, statement in enumerate(con.extract_statements(script)):
+        params = first_params if index == 0 and first_params is not None else None
+        rows = con.execute(statement.query, params).fetchall()
+        if statement.type == duckdb.StatementType.INSERT:
+            target = statement.query.split("INTO", 1)[1].split()[0].split(".")[-1]
+            inserted[target] = inserted.get(target, 0) + int(rows[0][0])
+    return inserted
+
+
+def _load_portal_replies(
+    con: duckdb.DuckDBPyConnection, store: RawStore, responses: list[dict]
+) -> dict[str, int]:
+    """Load current-API replies in SQL: DuckDB reads and parses the stored bytes."""
+    batch = pl.DataFrame(
+        [
+            {
+                **{
+                    k: r[k]
+                    for k in (
+                        "response_id",
+                        "capture_id",
+                        "endpoint",
+                        "root_unit_id",
+                        "period_type",
+                        "period_start",
+                        "captured_at",
+                    )
+                },
+                "group_code": ENDPOINTS_BY_NAME[r["endpoint"]].group_code,
+                "shape": ENDPOINTS_BY_NAME[r["endpoint"]].shape,
+                "path": str(store.path_for(r["sha256"])),
+            }
+            for r in responses
+        ],
+        schema_overrides={"group_code": pl.String},
+    )
+    con.register("portal_batch", batch)
+    try:
+        run_sql_script(
+            con, read_sql("core/load/portal_docs.sql"), [REPLY_SCHEMA, batch["path"].to_list()]
+        )
+        return run_sql_script(con, read_sql("core/load/portal_rows.sql"))
+    finally:
+        con.unregister("portal_batch")
+
+
+def _load_parsed_replies(
+    con: duckdb.DuckDBPyConnection, store: RawStore, responses: list[dict]
+) -> dict[str, int]:
+    """Load replies of sources parsed in Python (registered with ``register_parser``)."""
+    tables: dict[str, list[dict]] = {name: [] for name in CORE_SCHEMAS}
+    for r in responses:
+        parsed = PARSERS[r["source"]](store, r["endpoint"], r["sha256"], r["root_unit_id"])
+        provenance = {k: r[k] for k in ("response_id", "capture_id", "captured_at")}
+        period = {"period_type": r["period_type"], "period_start": r["period_start"]}
+        for name in CORE_SCHEMAS:
+            extra = provenance if name == "unit_sightings" else {**provenance, **period}
+            tables[name].extend({**row, **extra} for row in getattr(parsed, name))
+    for name, schema in CORE_SCHEMAS.items():
+        if tables[name]:
+            con.register("core_frame", pl.from_dicts(tables[name], schema=schema))
+            try:
+                # ``name`` is an identifier from the fixed CORE_SCHEMAS allowlist.
+                con.execute(f"INSERT INTO core.{name} BY NAME SELECT * FROM core_frame")  # noqa: S608
+            finally:
+                con.unregister("core_frame")
+    return {name: len(rows) for name, rows in tables.items()}
+
+
 def _normalise_batch(
     con: duckdb.DuckDBPyConnection, store: RawStore, batch: list[str], stats: NormaliseStats
 ) -> None:
-    responses = con.execute(
+    cursor = con.execute(
         """
         SELECT response_id, capture_id, source, endpoint, sha256, root_unit_id, period_type,
                period_start, captured_at
@@ -172,60 +279,39 @@ def _normalise_batch(
         ORDER BY capture_id, endpoint
         """,
         [batch],
-    ).fetchall()
-    tables: dict[str, list[dict]] = {name: [] for name in CORE_SCHEMAS}
-    per_capture: dict[str, list[int]] = {cid: [0, 0] for cid in batch}
-    for (
-        response_id,
-        capture_id,
-        source,
-        endpoint,
-        sha,
-        root,
-        ptype,
-        pstart,
-        captured_at,
-    ) in responses:
-        parsed = PARSERS[source](store, endpoint, sha, root)
-        provenance = {
-            "response_id": response_id,
-            "capture_id": capture_id,
-            "period_type": ptype,
-            "period_start": pstart,
-            "captured_at": captured_at,
-        }
-        for name in CORE_SCHEMAS:
-            rows = getattr(parsed, name)
-            if name == "unit_sightings":
-                extra = {
-                    "response_id": response_id,
-                    "capture_id": capture_id,
-                    "captured_at": captured_at,
-                }
-                tables[name].extend({**row, **extra} for row in rows)
-            else:
-                tables[name].extend({**row, **provenance} for row in rows)
-        per_capture[capture_id][0] += len(parsed.group_scores)
-        per_capture[capture_id][1] += len(parsed.metric_values)
-        stats.replies += 1
-    now = datetime.now(UTC)
+    )
+    columns = [d[0] for d in cursor.description]
+    responses = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    portal = [r for r in responses if r["source"] == SOURCE]
+    parsed = [r for r in responses if r["source"] != SOURCE]
     with transaction(con):
-        for name, schema in CORE_SCHEMAS.items():
-            # ``name`` is an identifier from the fixed CORE_SCHEMAS allowlist, not a value.
+        already = con.execute(
+            "SELECT count(*) FROM ops.normalisations WHERE list_contains(?, capture_id)", [batch]
+        ).fetchall()[0][0]
+        if already:
+            for name in CORE_SCHEMAS:
+                con.execute(
+                    f"DELETE FROM core.{name} WHERE list_contains(?, capture_id)",  # noqa: S608
+                    [batch],
+                )
             con.execute(
-                f"DELETE FROM core.{name} WHERE list_contains(?, capture_id)",  # noqa: S608
-                [batch],
+                "DELETE FROM ops.normalisations WHERE list_contains(?, capture_id)", [batch]
             )
-            if tables[name]:
-                con.register("core_frame", pl.from_dicts(tables[name], schema=schema))
-                try:
-                    con.execute(f"INSERT INTO core.{name} BY NAME SELECT * FROM core_frame")  # noqa: S608
-                finally:
-                    con.unregister("core_frame")
-            stats.add(name, len(tables[name]))
-        con.execute("DELETE FROM ops.normalisations WHERE list_contains(?, capture_id)", [batch])
-        con.executemany(
-            "INSERT INTO ops.normalisations VALUES (?, ?, ?, ?, ?)",
-            [[cid, PARSER_VERSION, now, gs, mv] for cid, (gs, mv) in per_capture.items()],
+        for loaded in (
+            _load_portal_replies(con, store, portal) if portal else {},
+            _load_parsed_replies(con, store, parsed) if parsed else {},
+        ):
+            for table, count in loaded.items():
+                stats.add(table, count)
+        con.execute(
+            """
+            INSERT INTO ops.normalisations
+            SELECT c.capture_id, ?, now(),
+                   (SELECT count(*) FROM core.group_scores AS g WHERE g.capture_id = c.capture_id),
+                   (SELECT count(*) FROM core.metric_values AS m WHERE m.capture_id = c.capture_id)
+            FROM unnest(?::VARCHAR[]) AS c(capture_id)
+            """,
+            [PARSER_VERSION, batch],
         )
     stats.captures += len(batch)
+    stats.replies += len(responses)

@@ -17,6 +17,7 @@ from pipelines.sources.portal.endpoints import (
     GROUP_ENDPOINTS,
     NATIONAL_ROOT,
     SERVICE_RESULTS,
+    SOURCE,
     Endpoint,
 )
 
@@ -33,7 +34,13 @@ class FetchedReply:
 
 @dataclass
 class CaptureBundle:
-    """Replies fetched together for one (scope, period, root unit)."""
+    """Replies fetched together for one (scope, period, root unit).
+
+    ``source`` names the raw source (``raw.captures.source``) and so the parser that
+    validates the replies. ``root_unit_code``, when set, is the root's code: every unit
+    of a reply must carry it or a code under it (``H47``, ``H47.07``), the only way to
+    tell a reply for another province when the reply itself does not name its root.
+    """
 
     scope: str
     period: Period
@@ -41,6 +48,8 @@ class CaptureBundle:
     expected: tuple[Endpoint, ...]
     fetched: list[FetchedReply] = field(default_factory=list)
     stopped_reason: str | None = None
+    source: str = SOURCE
+    root_unit_code: str | None = None
 
 
 def fetch_national(client: PortalClient, period: Period) -> CaptureBundle:

@@ -12,10 +12,11 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -136,11 +137,33 @@ class PortalClient:
             self.sleep(remaining)
 
     def post_json(self, path: str, body: dict[str, Any]) -> PortalReply:
-        """POST ``body`` to ``path``; retry transient failures; raise on the rest."""
+        """POST ``body`` as JSON to ``path``; retry transient failures; raise on the rest."""
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return self._post(path, payload, None, body)
+
+    def post_form(
+        self, path: str, form: dict[str, str], headers: Mapping[str, str] | None = None
+    ) -> PortalReply:
+        """POST ``form`` form-encoded to ``path`` (the legacy API), with extra ``headers``;
+        the same politeness, retries and stops as :meth:`post_json`."""
+        payload = urlencode(form).encode("ascii")
+        form_headers = {
+            "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+            **(headers or {}),
+        }
+        return self._post(path, payload, form_headers, dict(form))
+
+    def _post(
+        self,
+        path: str,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        request_body: dict[str, Any],
+    ) -> PortalReply:
+        """POST ``payload`` to ``path``; retry transient failures; raise on the rest."""
         if self._client is None:
             raise RuntimeError("PortalClient must be used as a context manager")
         url = str(self._client.base_url.join(path))
-        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         self._current_body = payload.decode("utf-8")
         last_error = "no attempt made"
         for attempt in range(1, self.policy.max_retries + 2):
@@ -149,7 +172,7 @@ class PortalClient:
             t0 = time.monotonic()
             self._last_request_at = t0
             try:
-                status, content_type, content = self._send(path, payload)
+                status, content_type, content = self._send(path, payload, headers)
             except ResponseTooLarge as exc:
                 self._log(url, attempt, started, t0, None, "too_large", str(exc))
                 raise
@@ -192,17 +215,21 @@ class PortalClient:
                     raise PortalRequestFailed(f"HTTP {status} from {url}")
                 else:
                     self._log(url, attempt, started, t0, status, "ok", None, content, digest)
-                    return PortalReply(url, body, status, content_type, content, started)
+                    return PortalReply(url, request_body, status, content_type, content, started)
             if attempt <= self.policy.max_retries:
                 self.sleep(self.policy.backoff_s * 2 ** (attempt - 1))
         raise PortalRequestFailed(
             f"{url} failed after {self.policy.max_retries + 1} attempts: {last_error}"
         )
 
-    def _send(self, path: str, payload: bytes) -> tuple[int, str | None, bytes]:
+    def _send(
+        self, path: str, payload: bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, str | None, bytes]:
         """Send one request, reading at most ``max_bytes`` of the reply."""
         assert self._client is not None
-        with self._client.stream("POST", path, content=payload) as response:
+        with self._client.stream(
+            "POST", path, content=payload, headers=dict(headers) if headers else None
+        ) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
                 raise ResponseTooLarge(

@@ -57,3 +57,38 @@ SERVICE_RESULTS = Endpoint("service-results", None, "national", 0)
 GROUP_CODES: tuple[str, ...] = ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")
 ENDPOINTS_BY_NAME: dict[str, Endpoint] = {e.name: e for e in (*GROUP_ENDPOINTS, SERVICE_RESULTS)}
 NATIONAL_ROOT = "VN"
+
+# Numeric parameters the replies carry beside the scores, by the endpoints that send
+# them (as seen in the real replies). Core keeps these; any other field stays in raw.
+PARAMETER_FIELDS: tuple[str, ...] = (
+    # dvc-progress-tree (TDGQ)
+    "totalReceived",
+    "totalOnTime",
+    "totalOverdue",
+    "totalCompleted",
+    "avgProcessingDays",
+    # provide-online-tree (CLGQ)
+    "authorityCount",
+    "partialCount",
+    "fullCount",
+    "onlineDossierCount",
+    "onlineServiceTotal",
+    "channelOnlineSum",
+    "channelDirectSum",
+    "channelPostalSum",
+    "channelTotalSum",
+    "onlineOnTimeSum",
+    "onlineOverdueSum",
+    # formality-online-payment-tree (TTTT)
+    "totalDossierOnlinePaymentSuccess",
+    "totalDossierFinancialObligation",
+    "totalDossierOnlineFormalityPaymentSuccess",
+    "totalFeeDossierFormalityDistinct",
+    "totalFeeDossierFormality",
+    "totalFeeFormality",
+    # handling-satisfaction (MDHL) and the overviews
+    "totalPetitions",
+    "classifiedPetitions",
+    "totalDossiers",
+    "averageScore",
+)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.sources.portal.endpoints import GROUP_CODES, Endpoint
+from pipelines.sources.portal.endpoints import GROUP_CODES, PARAMETER_FIELDS, Endpoint
 from pipelines.sources.portal.validate import (
     decode_envelope,
     validate_group_reply,
@@ -21,27 +21,6 @@ from pipelines.sources.portal.validate import (
 
 PARSER_VERSION = "portal_api/1"
 
-# Fields that identify a unit or carry its score: everything else numeric is a parameter.
-_NON_PARAMETER_FIELDS = frozenset(
-    {
-        "stt",
-        "departmentId",
-        "departmentName",
-        "departmentCode",
-        "departmentType",
-        "departmentLevel",
-        "agencyLevel",
-        "level",
-        "totalScore",
-        "totalMaxScore",
-        "score",
-        "maxScore",
-        "ratio",
-        "scoreDelta",
-        "metrics",
-        "groupScores",
-    }
-)
 
 _LEVEL_BY_TYPE = {
     "PROVINCE": "province",
@@ -115,7 +94,7 @@ def _parameters(item: dict[str, Any], unit_id: str, group_code: str) -> list[dic
     return [
         {"unit_id": unit_id, "group_code": group_code, "parameter": key, "value": float(value)}
         for key, value in item.items()
-        if key not in _NON_PARAMETER_FIELDS
+        if key in PARAMETER_FIELDS
         and isinstance(value, int | float)
         and not isinstance(value, bool)
     ]

@@ -22,12 +22,12 @@ class InvalidReply(ValueError):
         self.detail = detail
 
 
-def decode_envelope(content: bytes) -> dict[str, Any]:
-    """Decode the JSON envelope and return its ``data``; raise ``InvalidReply`` otherwise."""
+def decode_json(content: bytes) -> Any:
+    """Decode a JSON body; raise ``InvalidReply`` for empty, HTML, non-UTF-8 or bad JSON."""
     if not content.strip():
         raise InvalidReply("empty body")
     try:
-        document = json.loads(content)
+        return json.loads(content)
     except UnicodeDecodeError as exc:
         raise InvalidReply("body is not UTF-8", str(exc)) from None
     except json.JSONDecodeError as exc:
@@ -35,6 +35,11 @@ def decode_envelope(content: bytes) -> dict[str, Any]:
         if head.startswith("<"):
             raise InvalidReply("body is HTML, not JSON (a block or error page?)", head) from None
         raise InvalidReply("body is not valid JSON (truncated?)", str(exc)) from None
+
+
+def decode_envelope(content: bytes) -> dict[str, Any]:
+    """Decode the JSON envelope and return its ``data``; raise ``InvalidReply`` otherwise."""
+    document = decode_json(content)
     if not isinstance(document, dict):
         raise InvalidReply("envelope is not a JSON object", type(document).__name__)
     if document.get("code") != "OK":
@@ -107,7 +112,23 @@ def validate_group_reply(endpoint: Endpoint, data: dict[str, Any], root_unit_id:
         metrics = child.get("metrics")
         if endpoint.shape == "evaluation" and not isinstance(metrics, list):
             raise InvalidReply("unit without metrics list", where)
+        _validate_metrics(metrics or [], where)
+    _validate_metrics(root.get("metrics") or [], f"data.{root_key}")
     _check_unique(ids)
+
+
+_METRIC_NUMBERS = ("numerator", "denominator", "ratio", "score", "maxScore")
+
+
+def _validate_metrics(metrics: list[Any], where: str) -> None:
+    """Each indicator has a code and numbers (or null) where numbers belong."""
+    for index, metric in enumerate(metrics):
+        spot = f"{where}.metrics[{index}]"
+        if not isinstance(metric, dict) or not isinstance(metric.get("code"), str):
+            raise InvalidReply("indicator without a code", spot)
+        for key in _METRIC_NUMBERS:
+            if key in metric:
+                _require_number(metric, key, spot)
 
 
 def validate_national_reply(data: dict[str, Any]) -> None:
