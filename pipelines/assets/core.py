@@ -3,6 +3,7 @@ asset checks."""
 
 import dagster as dg
 
+from pipelines.assets.metadata import table_metadata
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.resources import WarehouseResource
 from warehouse.load_core import captures_to_normalise, normalise_captures
@@ -118,17 +119,14 @@ def core_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         pending = captures_to_normalise(con, months)
         context.log.info(f"Normalising {len(pending)} captures")
         stats = normalise_captures(con, warehouse.store(), pending)
-        counts = {
-            table: con.execute(f"SELECT count(*) FROM core.{table}").fetchone()[0]  # noqa: S608
-            for table in CORE_TABLES
-        }
+        metadata = {table: table_metadata(con, "core", table) for table in CORE_TABLES}
         failures = {name: con.execute(sql).fetchone()[0] for name, _, _, sql in CORE_CHECKS}
     loaded = stats.rows or {}
     for table in CORE_TABLES:
         yield dg.MaterializeResult(
             asset_key=_key(table),
             metadata={
-                "dagster/row_count": counts[table],
+                **metadata[table],
                 "rows_loaded_this_run": loaded.get(table, 0),
                 "captures_normalised": stats.captures,
             },
