@@ -6,13 +6,15 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets.core import core_portal
+from pipelines.assets.mart import mart_portal
+from pipelines.assets.publish import published_warehouse
 from pipelines.assets.raw import raw_portal__captures
 from pipelines.jobs import portal_job
 from pipelines.resources import default_resources
 from pipelines.schedules import nightly_portal_capture
 
 defs = dg.Definitions(
-    assets=[raw_portal__captures, core_portal],
+    assets=[raw_portal__captures, core_portal, mart_portal, published_warehouse],
     jobs=[portal_job],
     schedules=[nightly_portal_capture],
     resources=default_resources(),

@@ -6,6 +6,9 @@ import dagster as dg
 
 portal_job = dg.define_asset_job(
     name="portal_job",
-    selection=dg.AssetSelection.groups("raw", "core"),
-    description="Capture the portal for the selected months and normalise into core.",
+    selection=dg.AssetSelection.groups("raw", "core", "mart", "publish"),
+    description=(
+        "Capture the portal for the selected months, normalise into core, derive the marts "
+        "and publish the read-only warehouse."
+    ),
 )

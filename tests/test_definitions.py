@@ -22,6 +22,11 @@ EXPECTED_ASSETS = {
     "core_portal__metric_values",
     "core_portal__group_parameters",
     "core_portal__reported_totals",
+    "mart_portal__unit_period_scores",
+    "mart_portal__score_changes",
+    "mart_portal__band_counts",
+    "mart_portal__revisions",
+    "published_warehouse",
 }
 
 

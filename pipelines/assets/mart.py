@@ -1,0 +1,219 @@
+"""mart_portal__*: the analyst marts (schema ``mart``) derived in SQL from core, with
+blocking asset checks.
+
+The marts are rebuilt in full, in one transaction (``warehouse.derive.rebuild_marts``):
+the work is a few window-function queries over core, fast enough on the national data
+that a nightly tick and a two-year backfill are the same single run. Each monthly
+partition depends on its own and the previous month of core (the previous period is
+what score changes compare with), never on the mart itself.
+"""
+
+import dagster as dg
+
+from pipelines.partitions import monthly_partitions
+from pipelines.resources import WarehouseResource
+from warehouse.derive import rebuild_marts
+
+MART_ASSETS: dict[str, str] = {
+    "unit_period_scores": "One row per (unit, period type, period): the six group scores, the "
+    "total (only when all groups are present), band, rank within the cohort, and the portal's "
+    "own total for comparison. Also rebuilds mart.group_ranks (ranks per group).",
+    "score_changes": "Change of total, rank and band against the previous period of the same "
+    "type, with a comparable flag and reason. Also rebuilds mart.movement_counts.",
+    "band_counts": "Units per band per period, level and parent (and nationally), all five "
+    "bands present; pivoted like the letters in the view mart.band_count_table.",
+    "revisions": "The sequence of distinct values of each (unit, period, group) across complete "
+    "captures, flagging values captured after the period closed.",
+}
+# Extra mart tables rebuilt with an asset, reported in its metadata.
+COMPANION_TABLES: dict[str, str] = {
+    "group_ranks": "unit_period_scores",
+    "movement_counts": "score_changes",
+}
+CORE_DEPS: tuple[str, ...] = (
+    "core_portal__group_scores",
+    "core_portal__unit_sightings",
+    "core_portal__units",
+    "core_portal__reported_totals",
+)
+
+
+def _key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(f"mart_portal__{table}")
+
+
+# (check name, asset, description, SQL returning the number of offending rows)
+MART_CHECKS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "total_within_100",
+        "unit_period_scores",
+        "Every total lies in [0, 100].",
+        """SELECT count(*) FROM mart.unit_period_scores
+           WHERE total_score < 0 OR total_score > 100""",
+    ),
+    (
+        "groups_within_max",
+        "unit_period_scores",
+        "Every group score lies in [0, its methodology maximum] (to the portal's rounding).",
+        """SELECT count(*)
+           FROM (UNPIVOT mart.unit_period_scores ON ckmb, tdgq, clgq, tttt, mdhl, mdsh
+                 INTO NAME group_column VALUE score) AS s
+           LEFT JOIN methodology.groups AS g
+             ON g.version_id = s.methodology_version AND g.group_code = upper(s.group_column)
+           WHERE s.score < 0 OR s.score > coalesce(g.max_score, 100) + 0.005""",
+    ),
+    (
+        "unique_unit_period",
+        "unit_period_scores",
+        "One row per (unit, period type, period start).",
+        """SELECT count(*) FROM (SELECT 1 FROM mart.unit_period_scores
+           GROUP BY unit_id, period_type, period_start HAVING count(*) > 1)""",
+    ),
+    (
+        "rank_within_cohort",
+        "unit_period_scores",
+        "A unit has a rank exactly when it has a total (a score, for group ranks), and the "
+        "rank lies in 1..cohort_size.",
+        """SELECT
+             (SELECT count(*) FROM mart.unit_period_scores
+              WHERE (total_score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size)
+           + (SELECT count(*) FROM mart.group_ranks
+              WHERE (score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size)""",
+    ),
+    (
+        "band_matches_total",
+        "unit_period_scores",
+        "The band is the methodology band whose [min, max) interval holds the total.",
+        """SELECT count(*) FROM mart.unit_period_scores AS s
+           LEFT JOIN methodology.bands AS b
+             ON b.version_id = s.methodology_version
+             AND s.total_score >= b.min_score AND s.total_score < b.max_score
+           WHERE b.band_code IS DISTINCT FROM s.band_code OR b.name_vi IS DISTINCT FROM s.band""",
+    ),
+    (
+        "unique_unit_period_changes",
+        "score_changes",
+        "One row per (unit, period type, period start), the same keys as unit_period_scores.",
+        """SELECT
+             (SELECT count(*) FROM (SELECT 1 FROM mart.score_changes
+              GROUP BY unit_id, period_type, period_start HAVING count(*) > 1))
+           + (SELECT count(*) FROM mart.score_changes AS c
+              FULL JOIN mart.unit_period_scores AS s
+                USING (unit_id, period_type, period_start)
+              WHERE c.unit_id IS NULL OR s.unit_id IS NULL)""",
+    ),
+    (
+        "band_counts_sum_to_cohort",
+        "band_counts",
+        "Each scope has one row per band of its methodology version, its counts sum to its "
+        "cohort size, and that size is the number of banded units of the scope.",
+        """WITH scopes AS (
+             SELECT period_type, period_start, unit_level, parent_unit_id,
+                    count(*) AS band_rows, sum(unit_count) AS counted,
+                    min(cohort_size) AS size_min, max(cohort_size) AS size_max
+             FROM mart.band_counts GROUP BY ALL
+           ),
+           banded AS (
+             SELECT period_type, period_start, unit_level, parent_unit_id, methodology_version
+             FROM mart.unit_period_scores WHERE band_code IS NOT NULL
+           ),
+           expected AS (
+             SELECT period_type, period_start, unit_level, scope_parent AS parent_unit_id,
+                    any_value(methodology_version) AS version_id, count(*) AS units
+             FROM (SELECT *, parent_unit_id AS scope_parent FROM banded
+                   WHERE parent_unit_id IS NOT NULL
+                   UNION ALL
+                   SELECT *, NULL AS scope_parent FROM banded)
+             GROUP BY ALL
+           ),
+           band_rows AS (
+             SELECT version_id, count(*) AS bands FROM methodology.bands GROUP BY ALL
+           )
+           SELECT count(*) FROM scopes AS s
+           FULL JOIN expected AS e
+             ON e.period_type = s.period_type AND e.period_start = s.period_start
+             AND e.unit_level IS NOT DISTINCT FROM s.unit_level
+             AND e.parent_unit_id IS NOT DISTINCT FROM s.parent_unit_id
+           LEFT JOIN band_rows AS b ON b.version_id = e.version_id
+           WHERE s.counted IS DISTINCT FROM e.units
+              OR s.size_min IS DISTINCT FROM e.units OR s.size_max IS DISTINCT FROM e.units
+              OR s.band_rows IS DISTINCT FROM b.bands""",
+    ),
+    (
+        "revisions_end_at_current",
+        "revisions",
+        "The last revision of each (unit, period, group) is its current value.",
+        """WITH last_revisions AS (  -- the value(s) of the latest capture of each key
+             SELECT * FROM mart.revisions
+             QUALIFY captured_at = max(captured_at) OVER (
+               PARTITION BY unit_id, period_type, period_start, group_code)
+           )
+           SELECT
+             (SELECT count(*) FROM mart.group_ranks AS g
+              WHERE NOT EXISTS (
+                SELECT 1 FROM last_revisions AS r
+                WHERE r.unit_id = g.unit_id AND r.period_type = g.period_type
+                  AND r.period_start = g.period_start AND r.group_code = g.group_code
+                  AND r.value IS NOT DISTINCT FROM g.score))
+           + (SELECT count(*) FROM
+                (SELECT DISTINCT unit_id, period_type, period_start, group_code
+                 FROM mart.revisions) AS r
+              ANTI JOIN mart.group_ranks AS g
+                USING (unit_id, period_type, period_start, group_code))""",
+    ),
+)
+
+
+@dg.multi_asset(
+    name="mart_portal",
+    specs=[
+        dg.AssetSpec(
+            _key(table),
+            deps=[
+                dg.AssetDep(
+                    key,
+                    partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1),
+                )
+                for key in CORE_DEPS
+            ],
+            description=description,
+            group_name="mart",
+            kinds={"duckdb", "sql"},
+            owners=["team:dvc766"],
+            skippable=False,
+        )
+        for table, description in MART_ASSETS.items()
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(name, asset=_key(table), description=description, blocking=True)
+        for name, table, description, _ in MART_CHECKS
+    ],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse",
+)
+def mart_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Rebuild every mart from core in one transaction, then check the marts."""
+    keys = context.partition_keys
+    context.log.info(f"Rebuilding the marts (partitions {keys[0]} … {keys[-1]})")
+    with warehouse.connect() as con:
+        stats = rebuild_marts(con)
+        failures = {name: con.execute(sql).fetchone()[0] for name, _, _, sql in MART_CHECKS}
+    context.log.info(f"Marts rebuilt in {stats.seconds:.2f} s: {stats.row_counts}")
+    for table in MART_ASSETS:
+        metadata: dict[str, object] = {
+            "dagster/row_count": stats.row_counts[table],
+            "rebuild_seconds": round(stats.seconds, 3),
+            "partition_range": f"{keys[0]} … {keys[-1]}",
+        }
+        for companion, owner in COMPANION_TABLES.items():
+            if owner == table:
+                metadata[f"{companion}_row_count"] = stats.row_counts[companion]
+        yield dg.MaterializeResult(asset_key=_key(table), metadata=metadata)
+    for name, table, _, _ in MART_CHECKS:
+        yield dg.AssetCheckResult(
+            check_name=name,
+            asset_key=_key(table),
+            passed=failures[name] == 0,
+            metadata={"offending_rows": failures[name]},
+        )
