@@ -15,6 +15,7 @@ from pipelines import settings
 from pipelines.periods import Period
 from pipelines.runner import local_instance, materialize_months
 from warehouse.connection import connect
+from warehouse.publish import published_path
 
 _SUMMARY_TABLES = (
     "raw.captures",
@@ -107,7 +108,8 @@ def _print_summary(console: Console, elapsed: float) -> None:
     console.print(table)
     console.print("Lần thu thập: " + ", ".join(f"{status} {n}" for status, n in captures))
     console.print("Đơn vị: " + ", ".join(f"{level} {n}" for level, n in levels))
-    console.print(f"Kho DuckDB: {path}")
+    console.print(f"Kho DuckDB (tệp làm việc của pipeline): {path}")
+    console.print(f"Bản công bố chỉ đọc cho người phân tích: {published_path(path)}")
     console.print(f"Kho thô (bất biến, theo sha256): {Path(settings.raw_store_path()).resolve()}")
     console.print(
         "Mở giao diện Dagster: "

@@ -72,6 +72,7 @@ def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
     """Export the mart tables of ``database`` to ``out_dir/<table>/`` partitioned by
     period, replacing the previous export as a whole."""
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=".parquet-"))
+    staging.chmod(0o755)
     con = duckdb.connect(str(database), read_only=True)
     try:
         existing = {

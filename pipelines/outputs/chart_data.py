@@ -16,17 +16,17 @@ class ChartDataError(LookupError):
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
-    return pl.from_arrow(con.execute(sql, params).to_arrow_table())
+    return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
 
 
 def _unit(con: duckdb.DuckDBPyConnection, code: str) -> tuple[str, str, str]:
     row = con.execute(
         "SELECT unit_id, unit_name, unit_code FROM core.units WHERE unit_code = ? OR unit_id = ?",
         [code.strip().upper(), code.strip()],
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not row:
         raise ChartDataError(f"không tìm thấy đơn vị {code!r}")
-    return row
+    return row[0]
 
 
 def make_chart(

@@ -49,7 +49,7 @@ class LetterData:
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
-    return pl.from_arrow(con.execute(sql, params).to_arrow_table())
+    return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
 
 
 _UNITS_WITH_CHANGES = """
@@ -73,10 +73,10 @@ def load_letter_data(
         """SELECT unit_id, unit_code, unit_name FROM core.units
            WHERE unit_level = 'province' AND (unit_code = ? OR unit_id = ?)""",
         [province.strip().upper(), province.strip()],
-    ).fetchone()
-    if found is None:
+    ).fetchall()
+    if not found:
         raise LetterDataError(f"không tìm thấy tỉnh {province!r} trong kho dữ liệu")
-    province_id, code, name = found
+    province_id, code, name = found[0]
     base = [cutoff, cutoff, period.period_type, period.start]
     units = _frame(
         con,

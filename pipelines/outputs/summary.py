@@ -70,8 +70,8 @@ def summary_text(data: LetterData) -> str:
     """The whole paste-ready summary."""
     parts = [headline(data), *band_lines(data)]
     for frame, label in (
-        (data.departments, "sở, ban, ngành"),
-        (data.local_units, LEVEL_LABELS[data.local_level].lower()),
+        (data.departments, LEVEL_LABELS["department"]),
+        (data.local_units, LEVEL_LABELS[data.local_level]),
     ):
         ranked = frame.filter(frame["rank"].is_not_null())
         if ranked.height:
