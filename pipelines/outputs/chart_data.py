@@ -9,6 +9,7 @@ import polars as pl
 
 from pipelines.outputs.charts import ChartFiles, bump_chart, groups_chart, total_chart
 from pipelines.periods import Period
+from pipelines.sources.portal.endpoints import GROUP_CODES
 
 
 class ChartDataError(LookupError):
@@ -85,7 +86,7 @@ def make_chart(
             [row["methodology_version"]],
         ).with_columns(
             pl.col("group_code")
-            .map_elements(lambda g: row[g.lower()], return_dtype=pl.Float64)
+            .replace_strict({c: row[c.lower()] for c in GROUP_CODES}, return_dtype=pl.Float64)
             .alias("score")
         )
         return groups_chart(
