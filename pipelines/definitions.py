@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.assets.charts import out_portal__charts
 from pipelines.assets.core import core_portal
 from pipelines.assets.mart import mart_portal
 from pipelines.assets.publish import published_warehouse
@@ -14,7 +15,13 @@ from pipelines.resources import default_resources
 from pipelines.schedules import nightly_portal_capture
 
 defs = dg.Definitions(
-    assets=[raw_portal__captures, core_portal, mart_portal, published_warehouse],
+    assets=[
+        raw_portal__captures,
+        core_portal,
+        mart_portal,
+        published_warehouse,
+        out_portal__charts,
+    ],
     jobs=[portal_job],
     schedules=[nightly_portal_capture],
     resources=default_resources(),

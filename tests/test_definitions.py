@@ -27,6 +27,7 @@ EXPECTED_ASSETS = {
     "mart_portal__band_counts",
     "mart_portal__revisions",
     "published_warehouse",
+    "out_portal__charts",
 }
 
 
@@ -45,10 +46,10 @@ def test_definitions_load_and_asset_graph_snapshot() -> None:
     assert {"unique_group_scores", "traceable_to_valid_raw", "unit_names_nfc"} <= core_checks
 
 
-def test_partitions_start_2024_and_include_the_open_month() -> None:
+def test_partitions_start_2022_08_and_include_the_open_month() -> None:
     partitions = defs.resolve_asset_graph().get(dg.AssetKey("raw_portal__captures")).partitions_def
     keys = partitions.get_partition_keys(current_time=datetime(2026, 11, 23, 4, tzinfo=TZ))
-    assert keys[0] == "2024-01-01" and keys[-1] == "2026-11-01"
+    assert keys[0] == "2022-08-01" and keys[-1] == "2026-11-01"  # the legacy API's history
 
 
 @pytest.mark.parametrize(

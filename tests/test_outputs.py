@@ -58,6 +58,21 @@ def built(tmp_path_factory) -> WarehouseResource:
     return warehouse
 
 
+def test_charts_asset_drew_the_top_province(built) -> None:
+    published = published_path(built.path)
+    with duckdb.connect(str(published), read_only=True) as con:
+        (top,) = con.execute(
+            """SELECT unit_code FROM mart.unit_period_scores
+               WHERE unit_level = 'province' AND period_type = 'month'
+                 AND period_start = DATE '2026-10-01' AND rank IS NOT NULL
+               ORDER BY rank, unit_code LIMIT 1"""
+        ).fetchone()
+    charts = published.parent / "charts" / "2026-10"
+    names = {p.name for p in charts.iterdir()}
+    for stem in (f"thu-hang-{top}-province", f"tong-diem-{top}", f"nhom-{top}-2026-10"):
+        assert {f"{stem}.png", f"{stem}.html"} <= names
+
+
 def test_published_file_is_read_only_and_parquet_is_partitioned(built) -> None:
     published = published_path(built.path)
     assert published.exists() and not published.stat().st_mode & 0o222

@@ -1,0 +1,72 @@
+"""out_portal__charts: charts of the latest month in the run, written next to the
+publication (PNG + interactive HTML) and previewed in the Dagster UI."""
+
+import base64
+
+import dagster as dg
+import duckdb
+from pydantic import Field
+
+from pipelines.outputs.chart_data import make_chart
+from pipelines.partitions import month_of_key, monthly_partitions
+from pipelines.periods import Period
+from pipelines.resources import WarehouseResource
+from warehouse.publish import published_path
+
+
+class ChartsConfig(dg.Config):
+    """Units to chart besides the national ranking (codes such as H44); default: the
+    province ranked first in the run's last month."""
+
+    units: list[str] = Field(default_factory=list)
+
+
+def _preview(png: bytes, title: str) -> dg.MetadataValue:
+    encoded = base64.b64encode(png).decode("ascii")
+    return dg.MetadataValue.md(f"**{title}**\n\n![{title}](data:image/png;base64,{encoded})")
+
+
+@dg.asset(
+    key="out_portal__charts",
+    group_name="publish",
+    deps=[dg.AssetKey("published_warehouse")],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    kinds={"python", "html"},
+    owners=["team:dvc766"],
+    description=(
+        "Charts for people (PNG and interactive HTML) of the run's last month: the national "
+        "rank bump chart of provinces, and a unit's monthly total against the band "
+        "thresholds and its group scores against their maxima."
+    ),
+)
+def out_portal__charts(
+    context: dg.AssetExecutionContext, config: ChartsConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Draw the charts from the published warehouse."""
+    month = Period("month", month_of_key(context.partition_keys[-1]))
+    database = published_path(warehouse.path)
+    out = database.parent / "charts" / month.label
+    metadata: dict[str, dg.MetadataValue] = {"folder": dg.MetadataValue.path(str(out))}
+    with duckdb.connect(str(database), read_only=True) as con:
+        units = config.units or [
+            row[0]
+            for row in con.execute(
+                """SELECT unit_code FROM mart.unit_period_scores
+                   WHERE unit_level = 'province' AND period_type = 'month'
+                     AND period_start = ? AND rank IS NOT NULL
+                   ORDER BY rank, unit_code LIMIT 1""",
+                [month.start],
+            ).fetchall()
+        ]
+        if not units:
+            context.log.warning(f"No ranked province in {month}: no charts drawn")
+            return dg.MaterializeResult(metadata=metadata)
+        bump = make_chart(con, "bump", units[0], out_dir=out, level="province")
+        metadata["bump_chart"] = _preview(bump.png.read_bytes(), "Thứ hạng các tỉnh theo tháng")
+        for code in units:
+            total = make_chart(con, "total", code, out_dir=out)
+            groups = make_chart(con, "groups", code, out_dir=out, period=month.label)
+            metadata[f"total_{code}"] = _preview(total.png.read_bytes(), f"Tổng điểm — {code}")
+            metadata[f"groups_{code}"] = _preview(groups.png.read_bytes(), f"Nhóm — {code}")
+    return dg.MaterializeResult(metadata=metadata)
