@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +30,42 @@ def local_instance() -> dg.DagsterInstance:
         shutil.copyfile(PROJECT_ROOT / "dagster.yaml", config)
     os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
+
+
+PID_TAG = "dvc766/pid"
+HOST_TAG = "dvc766/host"
+_LIVE_STATUSES = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Fail the in-process runs this machine started whose process has died (killed,
+    crashed, power cut) and free their ``warehouse`` pool slots, so the next run is not
+    blocked forever by a dead run's claim. Returns the ids released."""
+    released = []
+    for record in instance.get_run_records(
+        filters=dg.RunsFilter(statuses=_LIVE_STATUSES, tags={HOST_TAG: socket.gethostname()})
+    ):
+        run = record.dagster_run
+        pid = run.tags.get(PID_TAG, "")
+        if pid.isdigit() and not _process_alive(int(pid)):
+            instance.report_run_failed(run, message=f"process {pid} died before the run ended")
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            released.append(run.run_id)
+    return released
 
 
 def anchor_month(period: Period, today) -> str:
@@ -61,10 +98,14 @@ def materialize_months(
     tags = {
         "dagster/asset_partition_range_start": first_key,
         "dagster/asset_partition_range_end": last_key,
+        PID_TAG: str(os.getpid()),
+        HOST_TAG: socket.gethostname(),
     }
+    instance = instance or local_instance()
+    release_orphaned_runs(instance)
     return dg.materialize(
         _assets(),
-        instance=instance or local_instance(),
+        instance=instance,
         resources=default_resources(),
         run_config=run_config,
         tags=tags,
