@@ -1,0 +1,81 @@
+"""Fill a raw store quickly with the local portal's national dataset, without HTTP: the
+replies are rendered by the same code the local portal serves and recorded exactly as a
+capture over HTTP would record them (raw store, manifest, validation)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+from pipelines.fake_portal.server import FakePortal
+from pipelines.periods import Period, periods_for_month
+from pipelines.resources import WarehouseResource
+from pipelines.sources.portal.capture import CaptureBundle, FetchedReply
+from pipelines.sources.portal.client import PortalReply
+from pipelines.sources.portal.endpoints import (
+    GROUP_ENDPOINTS,
+    NATIONAL_ROOT,
+    SERVICE_RESULTS,
+    Endpoint,
+)
+from pipelines.sources.portal.parse import list_provinces
+from warehouse.manifest import record_capture
+
+
+def months(first: Period, count: int) -> Iterator[Period]:
+    """``count`` consecutive months from ``first``."""
+    current = first
+    for _ in range(count):
+        yield current
+        current = current.next()
+
+
+def _reply(portal: FakePortal, endpoint: Endpoint, body: dict) -> FetchedReply:
+    answer = portal.handle("POST", endpoint.path, json.dumps(body).encode())
+    if answer.status not in (200, 201):
+        raise RuntimeError(f"local portal answered {answer.status} for {endpoint.name} {body}")
+    reply = PortalReply(
+        f"http://127.0.0.1{endpoint.path}",
+        body,
+        answer.status,
+        answer.content_type,
+        answer.body,
+        datetime.now(UTC),
+    )
+    return FetchedReply(endpoint, body, reply)
+
+
+def fill(warehouse: WarehouseResource, first: Period, count: int, today: date) -> dict:
+    """Record ``count`` national months from ``first`` (and their quarters and years as a
+    nightly run would) as captures; return counts."""
+    portal = FakePortal(today=today)
+    store = warehouse.store()
+    captures = files = size = 0
+    with warehouse.connect() as con:
+        for month in months(first, count):
+            for period in periods_for_month(month.start, today):
+                national = CaptureBundle("national", period, NATIONAL_ROOT, (SERVICE_RESULTS,))
+                national.fetched.append(
+                    _reply(portal, SERVICE_RESULTS, SERVICE_RESULTS.request_body(period))
+                )
+                bundles = [national]
+                for province in list_provinces(national.fetched[0].reply.content):
+                    bundle = CaptureBundle("province", period, province["unit_id"], GROUP_ENDPOINTS)
+                    for endpoint in GROUP_ENDPOINTS:
+                        bundle.fetched.append(
+                            _reply(
+                                portal, endpoint, endpoint.request_body(period, province["unit_id"])
+                            )
+                        )
+                    bundles.append(bundle)
+                for bundle in bundles:
+                    record = record_capture(
+                        con, store, bundle, partition_month=month.start, run_id="bench-fill"
+                    )
+                    if record.status != "complete":
+                        raise RuntimeError(f"incomplete bench capture: {record.reason}")
+                    captures += 1
+                    files += len(bundle.fetched)
+                    size += record.bytes
+    return {"captures": captures, "files": files, "bytes": size}

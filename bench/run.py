@@ -1,0 +1,376 @@
+"""The national-scale benchmark. ``uv run python -m bench.run`` prints a table and writes
+``bench/results/<date>.md`` and ``.json``. Everything runs on this machine: the local
+portal serves the generated national dataset (34 provinces, ~3,900 units) on 127.0.0.1.
+
+Steps: fill the raw store with N national months; rebuild core and marts from it (wall
+time, peak memory, rows per second) against the floor for the same bytes (the faster of
+DuckDB ``read_text`` and Python ``json.loads`` of every file); a nightly run over HTTP
+(three months re-captured after the portal revised one, derived and published) split
+into Dagster overhead, HTTP and work; an N-month backfill as one run vs one run per month;
+analyst queries on the published file (median latency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+FIRST_MONTH = "2024-01"
+FILL_TODAY = date(2027, 1, 10)  # every benchmark month closed, before November's revision
+NIGHTLY_TODAY = date(2027, 1, 16)  # November 2026 is revised on this day
+
+QUERIES = {
+    "month_scoreboard": """
+        SELECT unit_name, total_score, band, rank, prev_rank, rank_move
+        FROM mart.score_changes
+        WHERE parent_unit_id = (SELECT unit_id FROM core.units WHERE unit_code = 'H44'
+                                AND unit_level = 'province')
+          AND unit_level = 'department' AND period_type = 'month'
+          AND period_start = DATE '2026-12-01'
+        ORDER BY rank""",
+    "biggest_movers": """
+        SELECT unit_name, unit_level, rank_move, delta_points FROM mart.score_changes
+        WHERE period_type = 'month' AND period_start = DATE '2026-12-01' AND comparable
+        ORDER BY abs(rank_move) DESC, unit_name LIMIT 10""",
+    "band_counts": """
+        SELECT unit_level, band, sum(unit_count) AS units FROM mart.band_counts
+        WHERE period_type = 'month' AND period_start = DATE '2026-12-01'
+          AND parent_unit_id IS NOT NULL
+        GROUP BY ALL ORDER BY ALL""",
+    "unit_history": """
+        SELECT period_start, total_score, rank, band FROM mart.unit_period_scores
+        WHERE unit_id = (SELECT unit_id FROM core.units WHERE unit_code = 'H44'
+                         AND unit_level = 'province')
+          AND period_type = 'month' ORDER BY period_start""",
+}
+
+
+def _step(name: str, *args: str) -> tuple[dict, float]:
+    """Run ``bench.steps`` in a child process; return its output and peak RSS in MB."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.steps", name, *args],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    output = process.stdout.read() if process.stdout else ""
+    if status != 0:
+        raise RuntimeError(f"bench step {name} failed ({status})")
+    return json.loads(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def _env(work: Path, name: str) -> None:
+    os.environ["DVC766_WAREHOUSE"] = str(work / name / "dvc766.duckdb")
+    os.environ["DVC766_RAW_STORE"] = str(work / "raw")
+    os.environ["DVC766_REQUEST_DELAY"] = "0"
+
+
+def _portal(today: date) -> tuple[subprocess.Popen, str]:
+    """The local portal in its own process, as in production (not sharing our GIL)."""
+    port = 18766
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "fake-portal",
+            "--port",
+            str(port),
+            "--today",
+            today.isoformat(),
+        ],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import httpx
+
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/__admin/health", timeout=1)
+            return process, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the local portal did not start")
+
+
+def _run_split(result, run_id: str, database: Path, wall: float) -> dict:
+    """Split a run's wall time into Dagster overhead, HTTP and work."""
+    import duckdb
+
+    steps = 0.0
+    for event in result.all_events:
+        if event.event_type_value == "STEP_SUCCESS":
+            steps += event.event_specific_data.duration_ms / 1000
+    with duckdb.connect(str(database), read_only=True) as con:
+        http = con.execute(
+            "SELECT coalesce(sum(elapsed_ms), 0) / 1000 FROM ops.fetch_attempts WHERE run_id = ?",
+            [run_id],
+        ).fetchone()[0]
+    return {
+        "wall_s": wall,
+        "dagster_overhead_s": max(wall - steps, 0.0),
+        "http_s": http,
+        "work_s": max(steps - http, 0.0),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--work", default=str(PROJECT / "bench" / "work"))
+    parser.add_argument(
+        "--skip-per-month",
+        action="store_true",
+        help="skip the one-run-per-month backfill (the slowest step)",
+    )
+    args = parser.parse_args()
+    work = Path(args.work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    os.environ["DAGSTER_HOME"] = str(work / "dagster")
+    from bench.fill import fill
+    from pipelines.periods import Period
+    from pipelines.resources import WarehouseResource
+    from pipelines.runner import local_instance, materialize_months
+    from warehouse.publish import published_path
+
+    figures: dict = {"months": args.months}
+    first = Period.parse(FIRST_MONTH)
+    last = first
+    for _ in range(args.months - 1):
+        last = last.next()
+
+    # 1. scale data
+    base = work / "base"
+    base.mkdir()
+    warehouse = WarehouseResource(path=str(base / "dvc766.duckdb"), raw_store_dir=str(work / "raw"))
+    t0 = time.perf_counter()
+    filled = fill(warehouse, first, args.months, FILL_TODAY)
+    figures["fill"] = {**filled, "seconds": time.perf_counter() - t0}
+    print(
+        f"filled {filled['files']} files, {filled['bytes'] / 1e6:.0f} MB "
+        f"in {figures['fill']['seconds']:.0f} s",
+        flush=True,
+    )
+
+    # 2. rebuild vs floor
+    rebuilt, peak = _step("rebuild", str(base / "dvc766.duckdb"), str(work / "raw"))
+    figures["rebuild"] = {**rebuilt, "peak_rss_mb": peak}
+    import duckdb
+
+    with duckdb.connect(str(base / "dvc766.duckdb"), read_only=True) as con:
+        paths = [
+            str(work / "raw" / p)
+            for (p,) in con.execute("SELECT DISTINCT blob_path FROM raw.responses").fetchall()
+        ]
+    list_file = work / "files.txt"
+    list_file.write_text("\n".join(paths))
+    read_text, _ = _step("read_text", str(list_file))
+    loads, _ = _step("json_loads", str(list_file))
+    floor = min(read_text["seconds"], loads["seconds"])
+    figures["floor"] = {
+        "read_text_s": read_text["seconds"],
+        "json_loads_s": loads["seconds"],
+        "files": len(paths),
+    }
+    print(
+        f"rebuild {rebuilt['rebuild_s']:.1f} s (floor {floor:.1f} s), peak {peak:.0f} MB",
+        flush=True,
+    )
+
+    # 3. backfill: one run vs one run per month, on copies of the filled warehouse
+    portal, url = _portal(FILL_TODAY)
+    os.environ["DVC766_PORTAL_URL"] = url
+    try:
+        instance = local_instance()
+        backfill = {}
+        variants = [("single_run", [(first, last)])]
+        if not args.skip_per_month:
+            variants.append(("per_month", [(m, m) for m in _months(first, last)]))
+        for name, ranges in variants:
+            shutil.copytree(base, work / name)
+            _env(work, name)
+            t0 = time.perf_counter()
+            for start, end in ranges:
+                result = materialize_months(
+                    start.start.isoformat(),
+                    end.start.isoformat(),
+                    capture_config={"today": FILL_TODAY.isoformat()},
+                    instance=instance,
+                )
+                if not result.success:
+                    raise RuntimeError(f"backfill {name} failed")
+            backfill[name] = time.perf_counter() - t0
+            print(f"backfill {name}: {backfill[name]:.0f} s", flush=True)
+        figures["backfill"] = backfill
+    finally:
+        portal.terminate()
+        portal.wait()
+
+    # 4. nightly: three months re-captured after November's revision, derived, published
+    portal, url = _portal(NIGHTLY_TODAY)
+    os.environ["DVC766_PORTAL_URL"] = url
+    try:
+        name = "single_run" if "single_run" in backfill else "base"
+        _env(work, name)
+        nightly_first = last.previous().previous()
+        t0 = time.perf_counter()
+        result = materialize_months(
+            nightly_first.start.isoformat(),
+            last.start.isoformat(),
+            capture_config={"today": NIGHTLY_TODAY.isoformat()},
+            instance=instance,
+        )
+        wall = time.perf_counter() - t0
+        if not result.success:
+            raise RuntimeError("nightly run failed")
+        figures["nightly"] = _run_split(result, result.run_id, work / name / "dvc766.duckdb", wall)
+        print(f"nightly {wall:.1f} s", flush=True)
+    finally:
+        portal.terminate()
+        portal.wait()
+
+    # 5. analyst queries on the published file
+    published = published_path(work / name / "dvc766.duckdb")
+    latencies = {}
+    with duckdb.connect(str(published), read_only=True) as con:
+        for query_name, sql in QUERIES.items():
+            con.execute(sql).fetchall()
+            samples = []
+            for _ in range(25):
+                t0 = time.perf_counter()
+                con.execute(sql).fetchall()
+                samples.append((time.perf_counter() - t0) * 1000)
+            latencies[query_name] = statistics.median(samples)
+    figures["query_ms"] = latencies
+    _write(figures, floor)
+
+
+def _months(first, last):
+    current = first
+    while current <= last:
+        yield current
+        current = current.next()
+
+
+def _machine() -> dict:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        memory_gb = int(handle.readline().split()[1]) / 1024 / 1024
+    import dagster
+    import duckdb
+    import polars
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "dagster": dagster.__version__,
+        "polars": polars.__version__,
+        "os": platform.platform(),
+    }
+
+
+def _write(figures: dict, floor: float) -> None:
+    rebuild = figures["rebuild"]
+    nightly = figures["nightly"]
+    summary = {
+        "date": date.today().isoformat(),
+        "machine": _machine(),
+        "months": figures["months"],
+        "raw_files": figures["floor"]["files"],
+        "raw_mb": round(figures["fill"]["bytes"] / 1e6, 1),
+        "rebuild_s": round(rebuild["rebuild_s"], 2),
+        "rebuild_core_s": round(rebuild["core_s"], 2),
+        "rebuild_marts_s": round(rebuild["marts_s"], 2),
+        "rows_per_s": round(rebuild["core_rows"] / rebuild["core_s"]),
+        "floor_s": round(floor, 2),
+        "floor_read_text_s": round(figures["floor"]["read_text_s"], 2),
+        "floor_json_loads_s": round(figures["floor"]["json_loads_s"], 2),
+        "rebuild_over_floor": round(rebuild["rebuild_s"] / floor, 2),
+        "peak_rss_mb": round(rebuild["peak_rss_mb"]),
+        "nightly_s": round(nightly["wall_s"], 2),
+        "nightly_split_s": {k: round(v, 2) for k, v in nightly.items() if k != "wall_s"},
+        "backfill_single_run_s": round(figures["backfill"].get("single_run", 0), 1),
+        "backfill_per_month_s": round(figures["backfill"].get("per_month", 0), 1),
+        "query_ms": {k: round(v, 2) for k, v in figures["query_ms"].items()},
+        "fill_s": round(figures["fill"]["seconds"], 1),
+    }
+    rows = [
+        ("raw store", f"{summary['raw_files']} files, {summary['raw_mb']} MB", ""),
+        (
+            "rebuild core + marts",
+            f"{summary['rebuild_s']} s "
+            f"(core {summary['rebuild_core_s']} s, marts {summary['rebuild_marts_s']} s)",
+            "≤ 2 × floor",
+        ),
+        (
+            "floor (min of read_text, json.loads)",
+            f"{summary['floor_s']} s "
+            f"(read_text {summary['floor_read_text_s']} s, json.loads "
+            f"{summary['floor_json_loads_s']} s)",
+            "",
+        ),
+        ("rebuild ÷ floor", f"{summary['rebuild_over_floor']}", "≤ 2"),
+        ("peak memory of the rebuild", f"{summary['peak_rss_mb']} MB", "< 2,048 MB"),
+        ("core rows per second", f"{summary['rows_per_s']:,}", ""),
+        (
+            "nightly run (3 months + Q + Y, HTTP, derive, publish)",
+            f"{summary['nightly_s']} s " + str(summary["nightly_split_s"]),
+            "< 30 s",
+        ),
+        (
+            f"backfill of {summary['months']} months, one run",
+            f"{summary['backfill_single_run_s']} s",
+            "",
+        ),
+        (
+            f"backfill of {summary['months']} months, one run per month",
+            f"{summary['backfill_per_month_s']} s",
+            "",
+        ),
+        *((f"query {k} (median)", f"{v} ms", "< 100 ms") for k, v in summary["query_ms"].items()),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{name:<{width}}  {value}  {target}".rstrip() for name, value, target in rows]
+    print("\n".join(lines))
+    results = PROJECT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    stem = summary["date"]
+    (results / f"{stem}.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    machine = summary["machine"]
+    (results / f"{stem}.md").write_text(
+        f"# dvc766 benchmark, {stem}\n\nMachine: {machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['memory_gb']} GB; Python {machine['python']}, DuckDB {machine['duckdb']}, "
+        f"Dagster {machine['dagster']}, polars {machine['polars']}; {machine['os']}.\n"
+        f"Run at {datetime.now().isoformat(timespec='seconds')} with "
+        "`uv run python -m bench.run`.\n\n```\n" + "\n".join(lines) + "\n```\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
