@@ -1,21 +1,34 @@
-"""Capture one period nationally: the ``service-results`` ranking, then each selected
-province's six group endpoints, each recorded as its own capture."""
+"""Capture one period nationally: the national ranking, then each selected province's
+replies, each recorded as its own capture.
+
+Two sources: ``current`` (the current API: ``service-results``, then a province's six
+group endpoints) and ``legacy`` (``/jsp/rest.jsp``: the ranking of provinces, then a
+province's departments, districts while they exist, and communes). A unit's monthly
+trend on the legacy API is captured by :func:`capture_legacy_trend`.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from pipelines.periods import Period
+from pipelines.sources.legacy import capture as legacy_capture
+from pipelines.sources.legacy import endpoints as legacy_endpoints
+from pipelines.sources.legacy.parse import list_provinces as legacy_list_provinces
+from pipelines.sources.legacy.validate import decode_trend
 from pipelines.sources.portal.capture import (
     CaptureBundle,
     CaptureStopped,
     fetch_national,
     fetch_province,
 )
-from pipelines.sources.portal.client import PortalClient
+from pipelines.sources.portal.client import PortalBlocked, PortalClient
+from pipelines.sources.portal.endpoints import SERVICE_RESULTS
+from pipelines.sources.portal.endpoints import SOURCE as CURRENT_SOURCE
 from pipelines.sources.portal.parse import list_provinces
 from pipelines.sources.portal.validate import InvalidReply
 from warehouse.manifest import CaptureRecord, record_attempts, record_capture
@@ -30,6 +43,44 @@ class ProvinceListUnavailable(RuntimeError):
 
 class UnknownProvince(ValueError):
     """A requested province is not in the national list."""
+
+
+SOURCES = ("current", "legacy")
+"""The capture sources: ``current`` API or ``legacy`` API."""
+
+
+@dataclass(frozen=True)
+class _Adapter:
+    """How one source lists provinces and fetches a capture."""
+
+    raw_source: str
+    national_endpoint: str
+    fetch_national: Callable[[PortalClient, Period], CaptureBundle]
+    list_provinces: Callable[[bytes], list[dict[str, Any]]]
+    fetch_province: Callable[[PortalClient, Period, dict[str, Any]], CaptureBundle]
+
+
+def _adapter(source: str, today: date | None) -> _Adapter:
+    if source == "current":
+        return _Adapter(
+            CURRENT_SOURCE,
+            SERVICE_RESULTS.name,
+            fetch_national,
+            list_provinces,
+            lambda client, period, province: fetch_province(client, period, province["unit_id"]),
+        )
+    if source == "legacy":
+        day = today or date.today()
+        return _Adapter(
+            legacy_endpoints.SOURCE,
+            legacy_endpoints.PROVINCES.name,
+            legacy_capture.fetch_national,
+            legacy_list_provinces,
+            lambda client, period, province: legacy_capture.fetch_province(
+                client, period, province, day
+            ),
+        )
+    raise ValueError(f"unknown source {source!r}: expected one of {', '.join(SOURCES)}")
 
 
 @dataclass
@@ -70,7 +121,9 @@ def select_provinces(
     for token in wanted:
         token_norm = token.strip().upper()
         match = [
-            p for p in provinces if p["unit_id"] == token.strip() or p["unit_code"] == token_norm
+            p
+            for p in provinces
+            if token.strip() in (p["unit_id"], p.get("tinh_id")) or p["unit_code"] == token_norm
         ]
         if not match:
             raise UnknownProvince(
@@ -81,20 +134,25 @@ def select_provinces(
     return chosen
 
 
-def _fallback_provinces(con, store: RawStore) -> list[dict[str, str]]:
+def _fallback_provinces(
+    con, store: RawStore, adapter: _Adapter, period: Period
+) -> list[dict[str, Any]]:
+    """The provinces of the stored valid national reply nearest to ``period`` (the list
+    changed on 1/7/2025), the latest capture first."""
     row = con.execute(
         """
         SELECT sha256 FROM raw.responses
-        WHERE endpoint = 'service-results' AND validation = 'valid'
-        ORDER BY captured_at DESC LIMIT 1
-        """
+        WHERE source = ? AND endpoint = ? AND validation = 'valid'
+        ORDER BY abs(date_diff('day', period_start, ?::DATE)), captured_at DESC LIMIT 1
+        """,
+        [adapter.raw_source, adapter.national_endpoint, period.start],
     ).fetchone()
     if row is None:
         raise ProvinceListUnavailable(
-            "the portal's national list (service-results) is invalid and no earlier valid "
-            "one is stored: cannot tell which provinces to capture"
+            f"the portal's national list ({adapter.national_endpoint}) is invalid and no "
+            "earlier valid one is stored: cannot tell which provinces to capture"
         )
-    return list_provinces(store.get(row[0]))
+    return adapter.list_provinces(store.get(row[0]))
 
 
 def capture_period(
@@ -105,12 +163,16 @@ def capture_period(
     provinces: Sequence[str] = (),
     partition_month: date,
     run_id: str | None,
+    source: str = "current",
+    today: date | None = None,
 ) -> PeriodCaptureSummary:
-    """Capture ``period``: national ranking first, then each selected province.
+    """Capture ``period`` from ``source``: national ranking first, then each selected
+    province. ``today`` (legacy) decides whether districts still exist for the period.
 
     Raises ``CaptureStopped`` (after recording what arrived) when the portal answers
     403/429: the whole run must stop.
     """
+    adapter = _adapter(source, today)
     summary = PeriodCaptureSummary(period)
     store: RawStore = warehouse.store()
 
@@ -123,7 +185,7 @@ def capture_period(
         return rec
 
     try:
-        national = fetch_national(client, period)
+        national = adapter.fetch_national(client, period)
     except CaptureStopped as stop:
         record(stop.bundle)
         raise
@@ -132,14 +194,19 @@ def capture_period(
     try:
         if reply is None:
             raise InvalidReply(national.fetched[0].error or "no reply")
-        listed = list_provinces(reply.content)
+        listed = adapter.list_provinces(reply.content)
     except InvalidReply as exc:
-        log.warning("service-results for %s unusable (%s); using the last valid list", period, exc)
+        log.warning(
+            "%s for %s unusable (%s); using the last valid list",
+            adapter.national_endpoint,
+            period,
+            exc,
+        )
         with warehouse.connect() as con:
-            listed = _fallback_provinces(con, store)
+            listed = _fallback_provinces(con, store, adapter, period)
     for province in select_provinces(listed, provinces):
         try:
-            bundle = fetch_province(client, period, province["unit_id"])
+            bundle = adapter.fetch_province(client, period, province)
         except CaptureStopped as stop:
             record(stop.bundle)
             raise
@@ -161,3 +228,91 @@ def capture_period(
         summary.bytes / 1e6,
     )
     return summary
+
+
+class UnknownUnit(ValueError):
+    """A unit is not in core.units (capture its province first)."""
+
+
+def capture_legacy_trend(
+    client: PortalClient,
+    warehouse,
+    unit_id: str,
+    year: int,
+    *,
+    today: date,
+    run_id: str | None = None,
+) -> PeriodCaptureSummary:
+    """Capture a legacy unit's monthly totals of ``year`` (``report_xuhuongdiem_service``).
+
+    ``unit_id`` (``legacy:<ID>``, a province, district or commune) must be in
+    ``core.units``: its level and province make the request. The one reply is recorded
+    as a capture of each month it reports (scope ``unit``, partition = that month), so
+    normalising a month loads the unit's reported total of that month into
+    ``core.reported_totals``. If the reply is unusable, every month of the year up to
+    ``today`` gets an incomplete capture saying why. Raises ``CaptureStopped`` on 403/429.
+    """
+    with warehouse.connect() as con:
+        row = con.execute(
+            "SELECT unit_level, province_unit_id FROM core.units WHERE unit_id = ?", [unit_id]
+        ).fetchone()
+    if row is None:
+        raise UnknownUnit(f"{unit_id} is not in core.units: capture its province first")
+    level, province_unit = row
+    tinh_id = legacy_endpoints.legacy_number(province_unit or unit_id)
+    period = Period("year", date(year, 1, 1))
+    summary = PeriodCaptureSummary(period)
+    store: RawStore = warehouse.store()
+    expected = [
+        m for m in range(1, 13) if legacy_endpoints.FIRST_MONTH <= date(year, m, 1) <= today
+    ]
+    if not expected:
+        raise ValueError(f"no month of {year} has data on the legacy API (as of {today})")
+    params = legacy_endpoints.trend_params(
+        year, tinh_id, level, legacy_endpoints.legacy_number(unit_id)
+    )
+    try:
+        reply, error = legacy_capture.fetch_trend(client, params)
+    except PortalBlocked as exc:
+        bundles = legacy_capture.trend_bundles(year, unit_id, params, None, str(exc), expected)
+        for bundle in bundles:
+            bundle.stopped_reason = str(exc)
+        _record_all(client, warehouse, store, bundles, summary, run_id)
+        raise CaptureStopped(exc, bundles[0]) from exc
+    months = expected
+    if reply is not None:
+        try:
+            months = sorted(decode_trend(reply.content))
+        except InvalidReply:
+            months = expected
+    bundles = legacy_capture.trend_bundles(year, unit_id, params, reply, error, months)
+    _record_all(client, warehouse, store, bundles, summary, run_id)
+    log.info(
+        "%s %d: %d/%d tháng đầy đủ, %d mới",
+        unit_id,
+        year,
+        summary.complete,
+        len(summary.records),
+        summary.new,
+    )
+    return summary
+
+
+def _record_all(
+    client: PortalClient,
+    warehouse,
+    store: RawStore,
+    bundles: list[CaptureBundle],
+    summary: PeriodCaptureSummary,
+    run_id: str | None,
+) -> None:
+    """Record trend captures (each under its own month's partition) and the attempts."""
+    with warehouse.connect() as con:
+        for bundle in bundles:
+            summary.records.append(
+                record_capture(
+                    con, store, bundle, partition_month=bundle.period.start, run_id=run_id
+                )
+            )
+        record_attempts(con, client.attempts, run_id)
+        client.attempts.clear()

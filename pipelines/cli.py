@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -34,6 +35,25 @@ Today = Annotated[
     str | None,
     typer.Option("--today", help="Ngày coi là hôm nay (YYYY-MM-DD), để chạy lại quá khứ."),
 ]
+
+
+class Source(StrEnum):
+    """Which of the portal's APIs to capture from."""
+
+    current = "current"
+    legacy = "legacy"
+
+
+SourceOption = Annotated[
+    Source,
+    typer.Option(
+        "--source",
+        help="Nguồn: current (API hiện hành) hoặc legacy (API cũ /jsp/rest.jsp: "
+        "lịch sử từ 08/2022, kỳ nửa năm, cấp huyện đến 30/6/2025).",
+        case_sensitive=False,
+    ),
+]
+_SOURCE_NAME = {Source.current: "API hiện hành", Source.legacy: "API cũ"}
 
 
 def _apply_options(portal_url: str | None, warehouse: str | None, today: str | None) -> None:
@@ -71,7 +91,10 @@ def _report_run(result, what: str) -> None:
 
 @app.command()
 def capture(
-    period: Annotated[str, typer.Option("--period", help="Kỳ: 2026-08 | 2026-Q3 | 2026.")],
+    period: Annotated[
+        str,
+        typer.Option("--period", help="Kỳ: 2026-08 | 2026-Q3 | 2023-H1 (API cũ) | 2026."),
+    ],
     province: Annotated[
         list[str] | None,
         typer.Option(
@@ -83,8 +106,9 @@ def capture(
     portal_url: PortalUrl = None,
     warehouse: Warehouse = None,
     today: Today = None,
+    source: SourceOption = Source.current,
 ) -> None:
-    """Thu thập một kỳ (tháng, quý hoặc năm) qua một lần chạy Dagster thật."""
+    """Thu thập một kỳ (tháng, quý, nửa năm hoặc năm) qua một lần chạy Dagster thật."""
     from pipelines.runner import anchor_month, materialize_months
 
     _apply_options(portal_url, warehouse, today)
@@ -93,13 +117,17 @@ def capture(
         parsed = Period.parse(period)
     except ValueError as exc:
         raise typer.BadParameter(
-            f"kỳ không hợp lệ: {period} (ví dụ 2026-08, 2026-Q3, 2026)"
+            f"kỳ không hợp lệ: {period} (ví dụ 2026-08, 2026-Q3, 2023-H1, 2026)"
         ) from exc
+    if parsed.period_type == "half" and source is not Source.legacy:
+        raise typer.BadParameter(f"kỳ nửa năm {parsed.label} chỉ có ở API cũ: thêm --source legacy")
     now = settings.today()
     if parsed.start > now:
         raise typer.BadParameter(f"kỳ {period} chưa bắt đầu (hôm nay {now.isoformat()})")
     key = anchor_month(parsed, now)
-    console.print(f"Thu thập kỳ {parsed.label} từ {settings.portal_url()} …")
+    console.print(
+        f"Thu thập kỳ {parsed.label} từ {settings.portal_url()} ({_SOURCE_NAME[source]}) …"
+    )
     result = materialize_months(
         key,
         key,
@@ -107,6 +135,7 @@ def capture(
             "periods": [parsed.label],
             "provinces": list(province or []),
             "today": now.isoformat(),
+            "source": source.value,
         },
     )
     _report_run(result, f"Thu thập kỳ {parsed.label}")
@@ -119,6 +148,7 @@ def backfill(
     portal_url: PortalUrl = None,
     warehouse: Warehouse = None,
     today: Today = None,
+    source: SourceOption = Source.current,
 ) -> None:
     """Thu thập lại các tháng trong khoảng, trong một lần chạy Dagster."""
     from pipelines.runner import materialize_months, month_keys_between
@@ -132,8 +162,12 @@ def backfill(
     now = settings.today()
     if date.fromisoformat(keys[-1]) > now:
         raise typer.BadParameter(f"tháng {to_month} chưa bắt đầu (hôm nay {now.isoformat()})")
-    console.print(f"Thu thập lại {len(keys)} tháng {from_month} → {to_month} …")
-    result = materialize_months(keys[0], keys[-1], capture_config={"today": now.isoformat()})
+    console.print(
+        f"Thu thập lại {len(keys)} tháng {from_month} → {to_month} ({_SOURCE_NAME[source]}) …"
+    )
+    result = materialize_months(
+        keys[0], keys[-1], capture_config={"today": now.isoformat(), "source": source.value}
+    )
     _report_run(result, f"Thu thập lại {from_month} → {to_month}")
 
 

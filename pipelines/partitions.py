@@ -1,5 +1,5 @@
-"""Monthly partitions of the pipeline: keys ``YYYY-MM-01`` from 2024-01, the open
-(current) month included."""
+"""Monthly partitions of the pipeline: keys ``YYYY-MM-01`` from 2022-08 (the legacy
+API's history), the open (current) month included."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Reporting periods of the index: months, quarters and (year-to-date) years.
+"""Reporting periods of the index: months, quarters, half-years and (year-to-date) years.
 
 A period is identified by its type and its first day. Labels follow the CLI:
-``2026-08`` (month), ``2026-Q3`` (quarter), ``2026`` (year).
+``2026-08`` (month), ``2026-Q3`` (quarter), ``2023-H1`` (half-year: the legacy API
+only), ``2026`` (year).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-PeriodType = Literal["month", "quarter", "year"]
+PeriodType = Literal["month", "quarter", "half", "year"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
 
 
@@ -28,7 +30,7 @@ class Period:
 
     @classmethod
     def parse(cls, label: str) -> Period:
-        """Parse ``2026-08``, ``2026-Q3`` or ``2026`` into a period."""
+        """Parse ``2026-08``, ``2026-Q3``, ``2023-H1`` or ``2026`` into a period."""
         text = label.strip()
         if m := _MONTH.match(text):
             month = int(m.group(2))
@@ -37,10 +39,12 @@ class Period:
             return cls("month", date(int(m.group(1)), month, 1))
         if m := _QUARTER.match(text):
             return cls("quarter", date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1))
+        if m := _HALF.match(text):
+            return cls("half", date(int(m.group(1)), 6 * int(m.group(2)) - 5, 1))
         if m := _YEAR.match(text):
             return cls("year", date(int(m.group(1)), 1, 1))
         raise ValueError(
-            f"invalid period {label!r}: expected YYYY-MM, YYYY-Qn or YYYY (e.g. 2026-08)"
+            f"invalid period {label!r}: expected YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY (e.g. 2026-08)"
         )
 
     @classmethod
@@ -52,6 +56,11 @@ class Period:
     def quarter_of(cls, day: date) -> Period:
         """The quarter containing ``day``."""
         return cls("quarter", date(day.year, 3 * ((day.month - 1) // 3) + 1, 1))
+
+    @classmethod
+    def half_of(cls, day: date) -> Period:
+        """The half-year containing ``day``."""
+        return cls("half", date(day.year, 1 if day.month <= 6 else 7, 1))
 
     @classmethod
     def year_of(cls, day: date) -> Period:
@@ -69,12 +78,19 @@ class Period:
         return (self.start.month - 1) // 3 + 1
 
     @property
+    def half(self) -> int:
+        """Half-year number (1-2) of the period's first month."""
+        return 1 if self.start.month <= 6 else 2
+
+    @property
     def end(self) -> date:
         """Last day of the period (inclusive)."""
         if self.period_type == "month":
             last_month = self.start.month
         elif self.period_type == "quarter":
             last_month = self.start.month + 2
+        elif self.period_type == "half":
+            last_month = self.start.month + 5
         else:
             last_month = 12
         return date(
@@ -83,11 +99,13 @@ class Period:
 
     @property
     def label(self) -> str:
-        """Human label: ``2026-08``, ``2026-Q3`` or ``2026``."""
+        """Human label: ``2026-08``, ``2026-Q3``, ``2023-H1`` or ``2026``."""
         if self.period_type == "month":
             return f"{self.start.year}-{self.start.month:02d}"
         if self.period_type == "quarter":
             return f"{self.start.year}-Q{self.quarter}"
+        if self.period_type == "half":
+            return f"{self.start.year}-H{self.half}"
         return str(self.start.year)
 
     def previous(self) -> Period:
@@ -97,6 +115,8 @@ class Period:
             return Period.month(y - 1, 12) if m == 1 else Period.month(y, m - 1)
         if self.period_type == "quarter":
             return Period("quarter", date(y - 1, 10, 1) if m == 1 else date(y, m - 3, 1))
+        if self.period_type == "half":
+            return Period("half", date(y - 1, 7, 1) if m == 1 else date(y, 1, 1))
         return Period("year", date(y - 1, 1, 1))
 
     def next(self) -> Period:
@@ -107,6 +127,8 @@ class Period:
             return Period("month", day)
         if self.period_type == "quarter":
             return Period.quarter_of(day)
+        if self.period_type == "half":
+            return Period.half_of(day)
         return Period.year_of(day)
 
     def is_open(self, today: date) -> bool:
@@ -118,7 +140,14 @@ class Period:
         return self.start <= day <= self.end
 
     def time_fields(self) -> dict[str, int | str]:
-        """The current API's ``timeType``/``year``/``month``/``quarter`` request fields."""
+        """The current API's ``timeType``/``year``/``month``/``quarter`` request fields.
+
+        The current API has no half-years: asking for them raises ``ValueError``.
+        """
+        if self.period_type == "half":
+            raise ValueError(
+                f"{self.label}: the current API has no half-year periods (the legacy API has)"
+            )
         fields: dict[str, int | str] = {"timeType": self.period_type, "year": self.year}
         if self.period_type == "month":
             fields["month"] = self.start.month
@@ -134,17 +163,20 @@ class Period:
         return self.label
 
 
-def periods_for_month(month_start: date, today: date) -> list[Period]:
+def periods_for_month(month_start: date, today: date, *, with_half: bool = False) -> list[Period]:
     """Periods captured by the monthly partition starting on ``month_start``.
 
     The month itself always; its quarter when the month closes the quarter or is the
-    open month; its year (year-to-date) when the month is December or the open month.
+    open month; with ``with_half`` (the legacy API), its half-year likewise; its year
+    (year-to-date) when the month is December or the open month.
     """
     month = Period("month", month_start)
     periods = [month]
     is_open = month.is_open(today)
     if is_open or month_start.month % 3 == 0:
         periods.append(Period.quarter_of(month_start))
+    if with_half and (is_open or month_start.month % 6 == 0):
+        periods.append(Period.half_of(month_start))
     if is_open or month_start.month == 12:
         periods.append(Period.year_of(month_start))
     return periods

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
-FIRST_MONTH = "2024-01-01"
+FIRST_MONTH = "2022-08-01"  # the index in operation from 1/8/2022 (legacy API)
 DEFAULT_WAREHOUSE = "warehouse/dvc766.duckdb"
 DEFAULT_RAW_STORE = "warehouse/raw"
 DEFAULT_PORTAL_URL = "https://dichvucong.gov.vn"

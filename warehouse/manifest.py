@@ -14,12 +14,14 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
+from pipelines.periods import Period
 from pipelines.sources.portal.capture import CaptureBundle
 from pipelines.sources.portal.client import Attempt
 from pipelines.sources.portal.endpoints import SOURCE
 from pipelines.sources.portal.parse import parse_group_reply, parse_national_reply
 from pipelines.sources.portal.validate import InvalidReply
 from warehouse.connection import transaction
+from warehouse.load_core import PARSERS
 from warehouse.raw_store import RawStore
 
 
@@ -36,13 +38,30 @@ class CaptureRecord:
     bytes: int
 
 
-def _validate(bundle: CaptureBundle, endpoint_name: str, content: bytes) -> None:
+def _validate(
+    store: RawStore, bundle: CaptureBundle, endpoint_name: str, sha256: str, content: bytes
+) -> None:
     """Parse the reply as normalisation will, raising ``InvalidReply`` if it cannot be."""
     fetched = next(f for f in bundle.fetched if f.endpoint.name == endpoint_name)
-    if fetched.endpoint.shape == "national":
-        parse_national_reply(content)
-    else:
-        parse_group_reply(fetched.endpoint, content, bundle.root_unit_id)
+    if bundle.source == SOURCE:
+        if fetched.endpoint.shape == "national":
+            parse_national_reply(content)
+        else:
+            parse_group_reply(fetched.endpoint, content, bundle.root_unit_id)
+        return
+    parser = PARSERS.get(bundle.source)
+    if parser is None:
+        raise InvalidReply("no parser registered for this source", bundle.source)
+    parsed = parser(store, endpoint_name, sha256, bundle.root_unit_id)
+    code = bundle.root_unit_code
+    if code:
+        for unit in parsed.unit_sightings:
+            unit_code = unit.get("unit_code")
+            if unit_code and unit_code != code and not unit_code.startswith(f"{code}."):
+                raise InvalidReply(
+                    "reply is for another root unit",
+                    f"asked {code}, got unit {unit_code} ({unit['unit_id']})",
+                )
 
 
 def record_capture(
@@ -66,7 +85,7 @@ def record_capture(
         blob = store.put(fetched.reply.content)
         total_bytes += blob.size
         try:
-            _validate(bundle, name, fetched.reply.content)
+            _validate(store, bundle, name, blob.sha256, fetched.reply.content)
             validation, error = "valid", None
         except InvalidReply as exc:
             validation, error = "invalid", str(exc)
@@ -116,7 +135,7 @@ def record_capture(
     )
     content_sha = hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()
     key = (
-        SOURCE,
+        bundle.source,
         bundle.scope,
         bundle.period.period_type,
         bundle.period.start,
@@ -146,7 +165,7 @@ def record_capture(
             "INSERT INTO raw.captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 capture_id,
-                SOURCE,
+                bundle.source,
                 bundle.scope,
                 bundle.period.period_type,
                 bundle.period.start,
@@ -170,7 +189,7 @@ def record_capture(
                 [
                     f"{capture_id}:{row['endpoint']}",
                     capture_id,
-                    SOURCE,
+                    bundle.source,
                     row["endpoint"],
                     row["group_code"],
                     row["url"],
@@ -189,24 +208,55 @@ def record_capture(
                 ],
             )
         for item in quarantined:
-            con.execute(
-                "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    f"{capture_id}:{item['endpoint']}",
-                    f"{capture_id}:{item['endpoint']}",
-                    capture_id,
-                    SOURCE,
-                    item["endpoint"],
-                    bundle.period.period_type,
-                    bundle.period.start,
-                    bundle.root_unit_id,
-                    item["sha256"],
-                    item["reason"],
-                    item["detail"],
-                    datetime.now(UTC),
-                ],
+            insert_quarantine(
+                con,
+                quarantine_id=f"{capture_id}:{item['endpoint']}",
+                response_id=f"{capture_id}:{item['endpoint']}",
+                capture_id=capture_id,
+                source=bundle.source,
+                endpoint=item["endpoint"],
+                period=bundle.period,
+                root_unit_id=bundle.root_unit_id,
+                sha256=item["sha256"],
+                reason=item["reason"],
+                detail=item["detail"],
             )
     return CaptureRecord(capture_id, status, reason, True, valid, len(bundle.expected), total_bytes)
+
+
+def insert_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    quarantine_id: str,
+    source: str,
+    reason: str,
+    detail: str | None,
+    sha256: str | None,
+    endpoint: str | None = None,
+    response_id: str | None = None,
+    capture_id: str | None = None,
+    period: Period | None = None,
+    root_unit_id: str | None = None,
+) -> None:
+    """Add a row to ``raw.quarantine``: a reply that failed validation (with its capture)
+    or a file refused before it could become a capture (no capture, maybe no period)."""
+    con.execute(
+        "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            quarantine_id,
+            response_id,
+            capture_id,
+            source,
+            endpoint,
+            period.period_type if period else None,
+            period.start if period else None,
+            root_unit_id,
+            sha256,
+            reason,
+            detail,
+            datetime.now(UTC),
+        ],
+    )
 
 
 def record_attempts(

@@ -6,6 +6,7 @@ import dagster as dg
 from pipelines.assets.metadata import table_metadata
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.resources import WarehouseResource
+from pipelines.sources import legacy  # noqa: F401  (registers the legacy API's parser)
 from warehouse.load_core import captures_to_normalise, normalise_captures
 
 CORE_TABLES: dict[str, str] = {
@@ -67,10 +68,11 @@ CORE_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     (
         "complete_captures_have_six_groups",
         "group_scores",
-        "Each complete province capture holds its root's six groups.",
+        "Each complete province capture of the current API holds its root's six groups "
+        "(the legacy API lists a province's own scores only in its national ranking).",
         """SELECT count(*) FROM raw.captures AS c
            JOIN ops.normalisations AS n USING (capture_id)
-           WHERE c.scope = 'province' AND c.status = 'complete'
+           WHERE c.scope = 'province' AND c.status = 'complete' AND c.source = 'portal_api'
              AND (SELECT count(DISTINCT group_code) FROM core.group_scores AS g
                   WHERE g.capture_id = c.capture_id AND g.is_root) <> 6""",
     ),

@@ -7,7 +7,7 @@ import dagster as dg
 from pydantic import Field
 
 from pipelines import settings
-from pipelines.capturing import capture_period
+from pipelines.capturing import SOURCES, capture_period
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.periods import Period, periods_for_month
 from pipelines.resources import PortalResource, WarehouseResource
@@ -15,16 +15,19 @@ from pipelines.sources.portal.capture import CaptureStopped
 
 
 class CaptureConfig(dg.Config):
-    """Which periods and provinces to capture.
+    """Which source, periods and provinces to capture.
 
     By default a month partition captures the month itself, its quarter when the month
-    closes it or is still open, and its year (to date) when the month is December or
-    still open. ``periods`` (labels like ``2026-Q3``) replaces that choice.
+    closes it or is still open, (legacy only) its half-year likewise, and its year (to
+    date) when the month is December or still open. ``periods`` (labels like
+    ``2026-Q3``, ``2023-H1``) replaces that choice. ``source``: ``current`` (the current
+    API) or ``legacy`` (``/jsp/rest.jsp``, history from 2022, half-years, districts).
     """
 
     periods: list[str] = Field(default_factory=list)
     provinces: list[str] = Field(default_factory=list)
     today: str | None = None  # ISO date standing for today; default: settings.today()
+    source: str = "current"
 
 
 @dg.asset(
@@ -37,7 +40,9 @@ class CaptureConfig(dg.Config):
     owners=["team:dvc766"],
     description=(
         "Replies of the portal's current API (service-results and the six group endpoints "
-        "of every province) for the partition's periods, stored immutably and "
+        "of every province), or with source=legacy of its legacy API (the ranking of "
+        "provinces, then each province's departments, districts and communes), for the "
+        "partition's periods, stored immutably and "
         "content-addressed, with a manifest in raw.captures / raw.responses."
     ),
 )
@@ -50,6 +55,11 @@ def raw_portal__captures(
     """Capture every period of the partitions in this run."""
     today = date.fromisoformat(config.today) if config.today else settings.today()
     run_id = context.run.run_id
+    if config.source not in SOURCES:
+        raise dg.Failure(
+            description=f"unknown source {config.source!r}: expected one of {', '.join(SOURCES)}"
+        )
+    legacy = config.source == "legacy"
     summaries = []
     with portal.client() as client:
         for key in context.partition_keys:
@@ -57,8 +67,12 @@ def raw_portal__captures(
             periods = (
                 [Period.parse(label) for label in config.periods]
                 if config.periods
-                else periods_for_month(month, today)
+                else periods_for_month(month, today, with_half=legacy)
             )
+            if not legacy and any(p.period_type == "half" for p in periods):
+                raise dg.Failure(
+                    description="half-year periods exist only on the legacy API (source=legacy)"
+                )
             for period in periods:
                 context.log.info(f"Capturing {period} (partition {key})")
                 try:
@@ -69,6 +83,8 @@ def raw_portal__captures(
                         provinces=config.provinces,
                         partition_month=month,
                         run_id=run_id,
+                        source=config.source,
+                        today=today,
                     )
                 except CaptureStopped as stop:
                     raise dg.Failure(
@@ -85,6 +101,7 @@ def raw_portal__captures(
         context.log.warning(f"incomplete capture {record.capture_id}: {record.reason}")
     return dg.MaterializeResult(
         metadata={
+            "source": config.source,
             "periods": dg.MetadataValue.text(", ".join(s.period.label for s in summaries)),
             "captures": sum(len(s.records) for s in summaries),
             "complete_captures": sum(s.complete for s in summaries),

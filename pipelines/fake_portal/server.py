@@ -5,6 +5,9 @@
         portal.today = date(2026, 10, 16)          # move the portal's clock
         portal.faults.add("transparency", "status", status=429)
 
+The legacy API (``POST /jsp/rest.jsp``, form ``params=<JSON>``) is served by
+``legacy.py``; its faults are named ``"rest.jsp"`` (or ``"rest.jsp:commune"``…).
+
 Admin endpoints (never faulted, never logged): ``GET /__admin/health``,
 ``POST /__admin/today {"today": "2026-10-16"}`` (``null`` follows the real clock),
 ``POST /__admin/faults {"endpoint": ..., "kind": ..., "times": ..., ...params}`` and
@@ -24,11 +27,13 @@ import socket
 import struct
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from pipelines.fake_portal import legacy
 from pipelines.fake_portal.dataset import FIRST_MONTH, Dataset
 from pipelines.fake_portal.faults import (
     PAYLOAD_KINDS,
@@ -106,6 +111,7 @@ class FakePortal:
         self.host = host.strip("[]")
         self._requested_port = port
         self.dataset = Dataset(seed)
+        self.legacy = legacy.LegacyDataset(self.dataset)  # POST /jsp/rest.jsp
         self.seed = seed
         self._today = today
         self.request_log: list[tuple[str, str, dict[str, Any]]] = []
@@ -184,9 +190,17 @@ class FakePortal:
 
     # -- request handling -------------------------------------------------------------------
 
-    def handle(self, method: str, raw_path: str, raw_body: bytes) -> Reply:
+    def handle(
+        self,
+        method: str,
+        raw_path: str,
+        raw_body: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
         """Answer one request (the HTTP layer only transports the :class:`Reply`)."""
         path = raw_path.split("?", 1)[0]
+        if path == legacy.LEGACY_PATH:
+            return legacy.handle(self, method, raw_body, headers or {})
         body = _parse_body(raw_body)
         if path.startswith(ADMIN_PREFIX):
             return self._admin(method, path, body)
@@ -386,7 +400,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
         portal = self.server.portal
-        reply = portal.handle(method, self.path, raw)
+        reply = portal.handle(method, self.path, raw, self.headers)
         if reply.delay > 0 and portal._stopping.wait(reply.delay):
             self.close_connection = True
             return
