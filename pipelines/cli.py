@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -13,6 +14,9 @@ from rich.console import Console
 
 from pipelines import settings
 from pipelines.periods import Period
+
+# Dagster's notices about beta parameters are for developers, not for the CLI's users.
+warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
 
 app = typer.Typer(
     help="dvc766: thu thập và lưu trữ Bộ chỉ số 766 (Cổng Dịch vụ công quốc gia) vào DuckDB.",
@@ -394,6 +398,14 @@ def demo(
     _progress_logging()
     run_demo(console)
 
+
+def _register_ingest() -> None:
+    from pipelines.cli_ingest import ingest
+
+    app.command()(ingest)
+
+
+_register_ingest()
 
 if __name__ == "__main__":
     app()

@@ -13,6 +13,7 @@ from pipelines.assets.raw import raw_portal__captures
 from pipelines.jobs import portal_job
 from pipelines.resources import default_resources
 from pipelines.schedules import nightly_portal_capture
+from pipelines.sensors import inbox_sensor, ingest_file_job
 
 defs = dg.Definitions(
     assets=[
@@ -22,7 +23,8 @@ defs = dg.Definitions(
         published_warehouse,
         out_portal__charts,
     ],
-    jobs=[portal_job],
+    jobs=[portal_job, ingest_file_job],
     schedules=[nightly_portal_capture],
+    sensors=[inbox_sensor],
     resources=default_resources(),
 )

@@ -27,7 +27,6 @@ from pipelines.sources.files import ingest as ingest_module
 from pipelines.sources.files.ingest import IngestOptions, ingest_bytes, ingest_path
 from warehouse.derive import query_as_of, rebuild_marts
 from warehouse.load_core import normalise_captures
-from warehouse.unit_matching import resolve_file_units
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
@@ -255,8 +254,7 @@ def test_renormalising_a_file_capture_gives_the_same_rows(warehouse: WarehouseRe
         result = ingest_path(con, warehouse.store(), FIXTURES / "quang_tri_2023_abbreviated.md")
         before = _rows(con, query)
         review = _rows(con, "SELECT name_given, unit_id, status FROM core.unit_match_review")
-        normalise_captures(con, warehouse.store(), [result.capture_id])
-        resolve_file_units(con, [result.capture_id])
+        normalise_captures(con, warehouse.store(), [result.capture_id])  # matches again
         assert _rows(con, query) == before
         assert (
             _rows(con, "SELECT name_given, unit_id, status FROM core.unit_match_review") == review

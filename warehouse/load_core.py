@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -96,6 +97,7 @@ class NormaliseStats:
     captures: int = 0
     replies: int = 0
     rows: dict[str, int] | None = None
+    post_load: dict[str, Any] = field(default_factory=dict)
 
     def add(self, table: str, count: int) -> None:
         """Count ``count`` rows loaded into ``table``."""
@@ -175,6 +177,17 @@ def register_parser(source: str, parser: ResponseParser) -> None:
     PARSERS[source] = parser
 
 
+PostLoad = Callable[[duckdb.DuckDBPyConnection, list[str]], Any]
+"""Runs after a batch of captures of one source is loaded: (connection, capture ids)."""
+POST_LOADS: dict[str, PostLoad] = {}
+
+
+def register_post_load(source: str, step: PostLoad) -> None:
+    """Run ``step`` after every normalisation of ``source``'s captures (e.g. matching the
+    units of file captures), so a re-normalisation reproduces the whole result."""
+    POST_LOADS[source] = step
+
+
 def normalise_captures(
     con: duckdb.DuckDBPyConnection,
     store: RawStore,
@@ -186,7 +199,16 @@ def normalise_captures(
     stats = NormaliseStats()
     ids = list(capture_ids)
     for start in range(0, len(ids), batch_size):
-        _normalise_batch(con, store, ids[start : start + batch_size], stats)
+        batch = ids[start : start + batch_size]
+        _normalise_batch(con, store, batch, stats)
+        by_source = con.execute(
+            """SELECT source, list(capture_id ORDER BY capture_id) FROM raw.captures
+               WHERE list_contains(?, capture_id) GROUP BY source""",
+            [batch],
+        ).fetchall()
+        for source, source_ids in by_source:
+            if source in POST_LOADS:
+                stats.post_load[source] = POST_LOADS[source](con, source_ids)
     with transaction(con):
         con.execute(read_sql("core/units_refresh.sql"))
     return stats

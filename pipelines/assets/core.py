@@ -7,6 +7,7 @@ from pipelines.assets.metadata import table_metadata
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.resources import WarehouseResource
 from pipelines.sources import legacy  # noqa: F401  (registers the legacy API's parser)
+from pipelines.sources.files import parse as file_parsers  # noqa: F401  (file parsers)
 from warehouse.load_core import captures_to_normalise, normalise_captures
 
 CORE_TABLES: dict[str, str] = {

@@ -48,7 +48,6 @@ from warehouse.unit_matching import (
     MatchSummary,
     ProvinceNotFound,
     reference_day,
-    resolve_file_units,
     resolve_province,
 )
 
@@ -231,8 +230,8 @@ def ingest_bytes(
         ).fetchall()
         result.reason, result.detail = quarantined[0] if quarantined else (record.reason, None)
         return result
-    normalise_captures(con, store, [record.capture_id])
-    result.matches = resolve_file_units(con, [record.capture_id])
+    stats = normalise_captures(con, store, [record.capture_id])  # matches units too
+    result.matches = next(iter(stats.post_load.values()))
     counts = con.execute(
         """
         SELECT (SELECT count(*) FROM core.unit_sightings WHERE capture_id = $1 AND unit_id <> $2),

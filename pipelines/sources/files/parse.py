@@ -35,9 +35,9 @@ from pipelines.sources.files.tables import ScoreTable, find_tables, group_of
 from pipelines.sources.files.vietnamese import clean_cell, fold
 from pipelines.sources.portal.parse import ParsedReply
 from pipelines.sources.portal.validate import InvalidReply
-from warehouse.load_core import register_parser
+from warehouse.load_core import register_parser, register_post_load
 from warehouse.raw_store import RawStore
-from warehouse.unit_matching import NATIONAL_ROOT, unmatched_id
+from warehouse.unit_matching import NATIONAL_ROOT, resolve_file_units, unmatched_id
 
 # raw.captures.source of each format: a letter's text, a saved page, a table export.
 SOURCE_BY_FORMAT: dict[str, str] = {
@@ -339,3 +339,5 @@ def parse_stored_file(store: RawStore, endpoint: str, sha256: str, root: str) ->
 
 for _source in FILE_SOURCES:
     register_parser(_source, parse_stored_file)
+    # Units named in files are matched after every load, re-normalisations included.
+    register_post_load(_source, resolve_file_units)
