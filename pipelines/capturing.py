@@ -10,7 +10,9 @@ trend on the legacy API is captured by :func:`capture_legacy_trend`.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -139,14 +141,15 @@ def _fallback_provinces(
 ) -> list[dict[str, Any]]:
     """The provinces of the stored valid national reply nearest to ``period`` (the list
     changed on 1/7/2025), the latest capture first."""
-    row = con.execute(
+    rows = con.execute(
         """
         SELECT sha256 FROM raw.responses
         WHERE source = ? AND endpoint = ? AND validation = 'valid'
         ORDER BY abs(date_diff('day', period_start, ?::DATE)), captured_at DESC LIMIT 1
         """,
         [adapter.raw_source, adapter.national_endpoint, period.start],
-    ).fetchone()
+    ).fetchall()
+    row = rows[0] if rows else None
     if row is None:
         raise ProvinceListUnavailable(
             f"the portal's national list ({adapter.national_endpoint}) is invalid and no "
@@ -175,14 +178,56 @@ def capture_period(
     adapter = _adapter(source, today)
     summary = PeriodCaptureSummary(period)
     store: RawStore = warehouse.store()
+    with _Recorder(warehouse) as recorder:
 
-    def record(bundle: CaptureBundle) -> CaptureRecord:
-        with warehouse.connect() as con:
+        def record(bundle: CaptureBundle) -> CaptureRecord:
+            con = recorder.connection()
             rec = record_capture(con, store, bundle, partition_month=partition_month, run_id=run_id)
             record_attempts(con, client.attempts, run_id)
             client.attempts.clear()
-        summary.records.append(rec)
-        return rec
+            summary.records.append(rec)
+            return rec
+
+        return _capture_period(client, adapter, period, provinces, store, recorder, record, summary)
+
+
+class _Recorder:
+    """Lends the warehouse connection to a capture. It is reused while replies arrive
+    quickly (the local portal, a backfill without delays) and closed after ``hold_s`` so
+    the writer lock is never held for long between slow, polite requests."""
+
+    def __init__(self, warehouse, hold_s: float = 5.0) -> None:
+        self.warehouse = warehouse
+        self.hold_s = hold_s
+        self._stack: ExitStack | None = None
+        self._con = None
+        self._since = 0.0
+
+    def connection(self):
+        """An open write connection, renewed when held for longer than ``hold_s``."""
+        if self._con is not None and time.monotonic() - self._since > self.hold_s:
+            self.close()
+        if self._con is None:
+            self._stack = ExitStack()
+            self._con = self._stack.enter_context(self.warehouse.connect())
+            self._since = time.monotonic()
+        return self._con
+
+    def close(self) -> None:
+        """Release the connection and the writer lock."""
+        if self._stack is not None:
+            self._stack.close()
+        self._stack, self._con = None, None
+
+    def __enter__(self) -> _Recorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _capture_period(client, adapter, period, provinces, store, recorder, record, summary):
+    """The body of :func:`capture_period` (national list, then each province)."""
 
     try:
         national = adapter.fetch_national(client, period)
@@ -202,8 +247,7 @@ def capture_period(
             period,
             exc,
         )
-        with warehouse.connect() as con:
-            listed = _fallback_provinces(con, store, adapter, period)
+        listed = _fallback_provinces(recorder.connection(), store, adapter, period)
     for province in select_provinces(listed, provinces):
         try:
             bundle = adapter.fetch_province(client, period, province)

@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import duckdb
+import polars as pl
 
 from pipelines.periods import Period
 from pipelines.sources.portal.capture import CaptureBundle
 from pipelines.sources.portal.client import Attempt
 from pipelines.sources.portal.endpoints import SOURCE
-from pipelines.sources.portal.parse import parse_group_reply, parse_national_reply
-from pipelines.sources.portal.validate import InvalidReply
+from pipelines.sources.portal.validate import (
+    InvalidReply,
+    decode_envelope,
+    validate_group_reply,
+    validate_national_reply,
+)
 from warehouse.connection import transaction
 from warehouse.load_core import PARSERS
 from warehouse.raw_store import RawStore
@@ -44,10 +49,12 @@ def _validate(
     """Parse the reply as normalisation will, raising ``InvalidReply`` if it cannot be."""
     fetched = next(f for f in bundle.fetched if f.endpoint.name == endpoint_name)
     if bundle.source == SOURCE:
+        # Validation only: the rows themselves are built by the SQL loader from raw.
+        data = decode_envelope(content)
         if fetched.endpoint.shape == "national":
-            parse_national_reply(content)
+            validate_national_reply(data)
         else:
-            parse_group_reply(fetched.endpoint, content, bundle.root_unit_id)
+            validate_group_reply(fetched.endpoint, data, bundle.root_unit_id)
         return
     parser = PARSERS.get(bundle.source)
     if parser is None:
@@ -151,7 +158,8 @@ def record_capture(
         LIMIT 1
         """,
         list(key),
-    ).fetchone()
+    ).fetchall()
+    latest = latest[0] if latest else None
     if latest is not None and latest[1] == content_sha:
         return CaptureRecord(
             latest[0], latest[2], latest[3], False, latest[4], len(bundle.expected), total_bytes
@@ -265,23 +273,31 @@ def record_attempts(
     """Append HTTP attempts to ``ops.fetch_attempts``."""
     if not attempts:
         return
-    con.executemany(
-        "INSERT INTO ops.fetch_attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                run_id,
-                a.url.rsplit("/", 1)[-1],
-                a.url,
-                a.request_body,
-                a.attempt,
-                a.started_at,
-                a.elapsed_ms,
-                a.http_status,
-                a.outcome,
-                a.error,
-                a.bytes,
-                a.sha256,
-            ]
-            for a in attempts
-        ],
+    rows = pl.DataFrame(
+        {
+            "run_id": [run_id] * len(attempts),
+            "endpoint": [a.url.rsplit("/", 1)[-1] for a in attempts],
+            "url": [a.url for a in attempts],
+            "request_body": [a.request_body for a in attempts],
+            "attempt": [a.attempt for a in attempts],
+            "started_at": [a.started_at for a in attempts],
+            "elapsed_ms": [a.elapsed_ms for a in attempts],
+            "http_status": [a.http_status for a in attempts],
+            "outcome": [a.outcome for a in attempts],
+            "error": [a.error for a in attempts],
+            "bytes": [a.bytes for a in attempts],
+            "sha256": [a.sha256 for a in attempts],
+        },
+        schema_overrides={
+            "run_id": pl.String,
+            "http_status": pl.Int32,
+            "error": pl.String,
+            "bytes": pl.Int64,
+            "sha256": pl.String,
+        },
     )
+    con.register("attempt_rows", rows)
+    try:
+        con.execute("INSERT INTO ops.fetch_attempts BY NAME SELECT * FROM attempt_rows")
+    finally:
+        con.unregister("attempt_rows")
