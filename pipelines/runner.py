@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import settings
 from pipelines.partitions import key_of_month
 from pipelines.periods import Period
 from pipelines.resources import default_resources
@@ -98,6 +99,7 @@ def materialize_months(
     tags = {
         "dagster/asset_partition_range_start": first_key,
         "dagster/asset_partition_range_end": last_key,
+        **settings.WAREHOUSE_WRITE_TAGS,
         PID_TAG: str(os.getpid()),
         HOST_TAG: socket.gethostname(),
     }

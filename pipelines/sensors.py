@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.resources import WarehouseResource
+from pipelines.settings import WAREHOUSE_WRITE_TAGS
 from pipelines.sources.files.ingest import IngestOptions, ingest_path, sha256_of_path
 from warehouse.derive import rebuild_marts
 
@@ -112,7 +113,7 @@ def ingest_inbox_file(
 @dg.job(
     name="ingest_file_job",
     description="Ingest one file from the inbox (requested by inbox_sensor, one run per sha256).",
-    tags={"dvc766/source": "file"},
+    tags={"dvc766/source": "file", **WAREHOUSE_WRITE_TAGS},
 )
 def ingest_file_job() -> None:
     """One file, one run."""

@@ -57,3 +57,8 @@ def today() -> date:
     if override:
         return date.fromisoformat(override)
     return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+# Every run that writes the warehouse carries this tag; the production instance profile
+# (deploy/dagster.production.yaml) queues such runs one at a time.
+WAREHOUSE_WRITE_TAGS = {"dvc766/warehouse": "write"}

@@ -76,3 +76,9 @@ def test_nightly_schedule_fires_at_4_in_vietnam_and_requests_one_range_run() -> 
     assert request.tags["dagster/asset_partition_range_start"] == "2026-09-01"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-11-01"
     assert request.run_config["ops"]["raw_portal__captures"]["config"]["today"] == "2026-11-23"
+
+
+def test_every_warehouse_writing_job_carries_the_writer_tag() -> None:
+    for name in ("portal_job", "ingest_file_job"):
+        job = defs.resolve_job_def(name)
+        assert job.tags.get("dvc766/warehouse") == "write", name
