@@ -111,3 +111,43 @@ def test_bad_replies_are_quarantined_and_nothing_verified_changes(
     assert [s for s, _ in statuses] == ["complete", "incomplete"]
     assert endpoint in statuses[-1][1]
     assert current_scores(warehouse) == before
+
+
+def test_a_burst_of_500s_beyond_the_retries_leaves_the_capture_incomplete(
+    portal, warehouse
+) -> None:
+    before = baseline(portal, warehouse)
+    portal.faults.add("formality-online-payment-tree", "status", times=10, status=500)
+    assert materialize(portal, warehouse, MONTH, ["H44"]).success
+    status, reason = province_captures(warehouse, province_id(portal, "H44"))[-1]
+    assert status == "incomplete"
+    assert "formality-online-payment-tree" in reason and "failed after 3 attempts" in reason
+    assert current_scores(warehouse) == before
+
+
+def test_a_national_ranking_missing_a_group_is_quarantined(portal, warehouse) -> None:
+    before = baseline(portal, warehouse)
+    portal.faults.add("service-results", "renamed_field", old="MDSH", new="mdsh")
+    assert materialize(portal, warehouse, MONTH, ["H44"]).success
+    with warehouse.connect() as con:
+        (reason, detail) = con.execute(
+            "SELECT reason, detail FROM raw.quarantine WHERE endpoint = 'service-results'"
+        ).fetchall()[0]
+    assert reason == "groupScores lacks groups" and "MDSH" in detail
+    assert current_scores(warehouse) == before
+
+
+def test_hostile_unit_names_are_data_not_sql(portal, warehouse) -> None:
+    """Names travel as parameters and values end to end; nothing is built into SQL."""
+    hostile = "x'); DROP TABLE core.units; --"
+    portal.faults.add("transparency", "replaced_text", old="Văn phòng", new=hostile)
+    assert materialize(portal, warehouse, MONTH, ["H44"]).success
+    with warehouse.connect() as con:
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT unit_name FROM core.unit_sightings WHERE unit_name LIKE ?", ["%DROP TABLE%"]
+            ).fetchall()
+        ]
+        assert con.execute("SELECT count(*) FROM core.units").fetchone()[0] > 100
+    assert names and all(hostile in n for n in names)

@@ -9,6 +9,7 @@ closed promptly; nothing connects at import time.
 from __future__ import annotations
 
 import fcntl
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +50,16 @@ def write_lock(db_path: Path, timeout_s: float = 600.0) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def writer_config() -> dict[str, str | bool]:
+    """DuckDB settings of the pipeline's connections: a memory ceiling (spilling to disk
+    beyond it) so a national rebuild fits a small machine; insertion order is not kept
+    (every query that needs an order says so)."""
+    return {
+        "memory_limit": os.environ.get("DVC766_DUCKDB_MEMORY_LIMIT", "1500MB"),
+        "preserve_insertion_order": False,
+    }
+
+
 @contextmanager
 def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse; writers hold the write lock and get an up-to-date schema."""
@@ -62,7 +73,7 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.
         return
     with write_lock(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = duckdb.connect(str(path), config=writer_config())
         try:
             if path not in _SCHEMA_APPLIED:
                 apply_schema(con)

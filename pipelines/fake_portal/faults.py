@@ -23,6 +23,7 @@ KINDS: frozenset[str] = frozenset(
         "wrong_root",  # the reply for another province's root
         "truncated",  # body cut in half, status 201 kept
         "renamed_field",  # totalScore -> total_score (old=..., new=... to override)
+        "replaced_text",  # old=... in every string value replaced by new=... (hostile names)
         "missing_children",  # drop data.evaluation / data.children
         "duplicate_unit",  # one child listed twice
         "reset",  # close the connection without any reply
@@ -31,7 +32,14 @@ KINDS: frozenset[str] = frozenset(
 """The fault kinds :meth:`FaultPlan.add` accepts."""
 
 PAYLOAD_KINDS: frozenset[str] = frozenset(
-    {"wrong_root", "truncated", "renamed_field", "missing_children", "duplicate_unit"}
+    {
+        "wrong_root",
+        "truncated",
+        "renamed_field",
+        "replaced_text",
+        "missing_children",
+        "duplicate_unit",
+    }
 )
 """Kinds that alter a normal reply (they leave a 400 reply untouched)."""
 
@@ -113,6 +121,15 @@ def rename_field(obj: Any, old: str = "totalScore", new: str = "total_score") ->
     if isinstance(obj, list):
         return [rename_field(v, old, new) for v in obj]
     return obj
+
+
+def replace_text(obj: Any, old: str, new: str) -> Any:
+    """A copy of ``obj`` with ``old`` replaced by ``new`` in every string value."""
+    if isinstance(obj, dict):
+        return {k: replace_text(v, old, new) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [replace_text(v, old, new) for v in obj]
+    return obj.replace(old, new) if isinstance(obj, str) else obj
 
 
 def _child_key(data: dict[str, Any]) -> str | None:

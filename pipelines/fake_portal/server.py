@@ -43,6 +43,7 @@ from pipelines.fake_portal.faults import (
     duplicate_unit,
     error_page,
     rename_field,
+    replace_text,
     waf_block_page,
 )
 from pipelines.fake_portal.responses import (
@@ -240,6 +241,8 @@ class FakePortal:
             old = str(params.get("old", "totalScore"))
             new = str(params.get("new", "total_score"))
             payload = rename_field(payload, old, new)
+        elif kind == "replaced_text":
+            payload = replace_text(payload, str(params["old"]), str(params["new"]))
         elif kind == "missing_children":
             payload = drop_children(payload)
         elif kind == "duplicate_unit":
