@@ -40,9 +40,7 @@ CHECKSUMS = {
 def checksums(database: Path) -> dict[str, tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
         return {
-            table: con.execute(
-                f"SELECT count(*), sum(hash({columns})) FROM {table}"
-            ).fetchone()
+            table: con.execute(f"SELECT count(*), sum(hash({columns})) FROM {table}").fetchone()
             for table, columns in CHECKSUMS.items()
         }
 
