@@ -113,7 +113,8 @@ def _print_summary(console: Console, elapsed: float) -> None:
     console.print(f"Kho thô (bất biến, theo sha256): {Path(settings.raw_store_path()).resolve()}")
     console.print(
         "Mở giao diện Dagster: "
-        f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} uv run dagster dev -m pipelines.definitions"
+        f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} uv run dagster dev "
+        "-m pipelines.definitions -h 127.0.0.1"
         " (và chạy `uv run dvc766 fake-portal` với "
         "DVC766_PORTAL_URL=http://127.0.0.1:8766 để chạy lại trên Cổng giả lập)"
     )
