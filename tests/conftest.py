@@ -36,3 +36,15 @@ def portal() -> Iterator[FakePortal]:
     """The local portal on an ephemeral loopback port, its clock at 2026-11-23."""
     with FakePortal(host="127.0.0.1", port=0, today=date(2026, 11, 23)) as running:
         yield running
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, portal, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Environment of a fresh user: own warehouse, raw store and Dagster home."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("DVC766_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
+    monkeypatch.setenv("DVC766_PORTAL_URL", portal.url)
+    monkeypatch.setenv("DVC766_REQUEST_DELAY", "0")
+    monkeypatch.setenv("DVC766_TODAY", "2026-11-23")
+    return tmp_path

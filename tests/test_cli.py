@@ -16,18 +16,6 @@ pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, portal, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Environment of a fresh user: own warehouse, raw store and Dagster home."""
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    monkeypatch.setenv("DVC766_WAREHOUSE", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
-    monkeypatch.setenv("DVC766_PORTAL_URL", portal.url)
-    monkeypatch.setenv("DVC766_REQUEST_DELAY", "0")
-    monkeypatch.setenv("DVC766_TODAY", "2026-11-23")
-    return tmp_path
-
-
 def test_capture_a_quarter_for_two_provinces(cli_env: Path) -> None:
     result = runner.invoke(
         app, ["capture", "--period", "2026-Q3", "--province", "H44", "--province", "h01"]

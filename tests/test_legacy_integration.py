@@ -304,17 +304,6 @@ def test_monthly_trend_of_a_unit(portal, warehouse) -> None:
     assert reasons == [(True, "body is not valid JSON (truncated?)")]
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, portal, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    monkeypatch.setenv("DVC766_WAREHOUSE", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
-    monkeypatch.setenv("DVC766_PORTAL_URL", portal.url)
-    monkeypatch.setenv("DVC766_REQUEST_DELAY", "0")
-    monkeypatch.setenv("DVC766_TODAY", "2026-11-23")
-    return tmp_path
-
-
 def test_cli_capture_and_backfill_with_source_legacy(cli_env: Path) -> None:
     runner = CliRunner()
     refused = runner.invoke(app, ["capture", "--period", "2023-H1", "--province", "H47"])
