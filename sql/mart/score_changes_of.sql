@@ -26,15 +26,16 @@ periods AS (
         (period_start + mart.period_length(period_type))::DATE AS next_period_start
     FROM query_table(scores)
 ),
-cohorts AS (   -- the ranked units of each cohort, as a sorted list
+cohorts AS (   -- the ranked units of each cohort: a hash of their sorted ids (one value
+               -- per cohort, so comparing two cohorts does not copy their member lists)
     SELECT
         period_type,
         period_start,
         unit_level,
         parent_unit_id,
-        coalesce(
+        hash(coalesce(
             list(unit_id ORDER BY unit_id) FILTER (WHERE rank IS NOT NULL), []::VARCHAR[]
-        ) AS ranked_units
+        )) AS ranked_units
     FROM periods
     GROUP BY period_type, period_start, unit_level, parent_unit_id
 ),
