@@ -46,7 +46,9 @@ class CaptureRecord:
 def _validate(
     store: RawStore, bundle: CaptureBundle, endpoint_name: str, sha256: str, content: bytes
 ) -> None:
-    """Parse the reply as normalisation will, raising ``InvalidReply`` if it cannot be."""
+    """Raise ``InvalidReply`` unless normalisation can trust the reply: the current API's
+    replies are validated (core builds their rows in SQL); other sources are parsed by
+    their registered parser and must name units of the root asked for."""
     fetched = next(f for f in bundle.fetched if f.endpoint.name == endpoint_name)
     if bundle.source == SOURCE:
         # Validation only: the rows themselves are built by the SQL loader from raw.
@@ -132,13 +134,10 @@ def record_capture(
     reason = "; ".join(problems) if problems else None
     if bundle.stopped_reason:
         reason = f"stopped: {bundle.stopped_reason}; {reason}"
+    stored = {row["endpoint"] for row in rows}
     fingerprint = sorted(
         [(row["endpoint"], row["sha256"]) for row in rows]
-        + [
-            (p.split(":", 1)[0], "missing")
-            for p in problems
-            if p.split(":", 1)[0] not in {row["endpoint"] for row in rows}
-        ]
+        + [(e.name, "missing") for e in bundle.expected if e.name not in stored]
     )
     content_sha = hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()
     key = (

@@ -4,6 +4,7 @@ asset checks."""
 import dagster as dg
 
 from pipelines.assets.metadata import table_metadata
+from pipelines.assets.sql_checks import SqlCheck, check_specs, run_checks
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.resources import WarehouseResource
 from pipelines.sources import legacy  # noqa: F401  (registers the legacy API's parser)
@@ -28,68 +29,71 @@ def _key(table: str) -> dg.AssetKey:
 
 
 # (check name, asset, description, SQL returning the number of offending rows)
-CORE_CHECKS: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "unique_group_scores",
-        "group_scores",
-        "One row per (response, unit, group).",
-        """SELECT count(*) FROM (SELECT 1 FROM core.group_scores
+CORE_CHECKS: tuple[SqlCheck, ...] = tuple(
+    SqlCheck(*check)
+    for check in (
+        (
+            "unique_group_scores",
+            "group_scores",
+            "One row per (response, unit, group).",
+            """SELECT count(*) FROM (SELECT 1 FROM core.group_scores
            GROUP BY response_id, unit_id, group_code HAVING count(*) > 1)""",
-    ),
-    (
-        "unique_metric_values",
-        "metric_values",
-        "One row per (response, unit, metric).",
-        """SELECT count(*) FROM (SELECT 1 FROM core.metric_values
+        ),
+        (
+            "unique_metric_values",
+            "metric_values",
+            "One row per (response, unit, metric).",
+            """SELECT count(*) FROM (SELECT 1 FROM core.metric_values
            GROUP BY response_id, unit_id, metric_code HAVING count(*) > 1)""",
-    ),
-    (
-        "scores_within_max",
-        "group_scores",
-        "Every group score lies in [0, max] (to the portal's rounding).",
-        """SELECT count(*) FROM core.group_scores
+        ),
+        (
+            "scores_within_max",
+            "group_scores",
+            "Every group score lies in [0, max] (to the portal's rounding).",
+            """SELECT count(*) FROM core.group_scores
            WHERE score < 0 OR (max_score IS NOT NULL AND score > max_score + 0.005)""",
-    ),
-    (
-        "metric_scores_within_max",
-        "metric_values",
-        "Every indicator score lies in [0, max] (to the portal's rounding).",
-        """SELECT count(*) FROM core.metric_values
+        ),
+        (
+            "metric_scores_within_max",
+            "metric_values",
+            "Every indicator score lies in [0, max] (to the portal's rounding).",
+            """SELECT count(*) FROM core.metric_values
            WHERE score < 0 OR (max_score IS NOT NULL AND score > max_score + 0.005)""",
-    ),
-    (
-        "traceable_to_valid_raw",
-        "group_scores",
-        "Every core row points at a valid stored reply.",
-        """SELECT count(*) FROM core.group_scores AS g
+        ),
+        (
+            "traceable_to_valid_raw",
+            "group_scores",
+            "Every core row points at a valid stored reply.",
+            """SELECT count(*) FROM core.group_scores AS g
            LEFT JOIN raw.responses AS r
              ON r.response_id = g.response_id AND r.validation = 'valid'
            WHERE r.response_id IS NULL""",
-    ),
-    (
-        "complete_captures_have_six_groups",
-        "group_scores",
-        "Each complete province capture of the current API holds its root's six groups "
-        "(the legacy API lists a province's own scores only in its national ranking).",
-        """SELECT count(*) FROM raw.captures AS c
+        ),
+        (
+            "complete_captures_have_six_groups",
+            "group_scores",
+            "Each complete province capture of the current API holds its root's six groups "
+            "(the legacy API lists a province's own scores only in its national ranking).",
+            """SELECT count(*) FROM raw.captures AS c
            JOIN ops.normalisations AS n USING (capture_id)
            WHERE c.scope = 'province' AND c.status = 'complete' AND c.source = 'portal_api'
              AND (SELECT count(DISTINCT group_code) FROM core.group_scores AS g
                   WHERE g.capture_id = c.capture_id AND g.is_root) <> 6""",
-    ),
-    (
-        "unit_names_nfc",
-        "units",
-        "Unit names are NFC-normalised.",
-        "SELECT count(*) FROM core.units WHERE unit_name <> nfc_normalize(unit_name)",
-    ),
-    (
-        "unique_units",
-        "units",
-        "One row per unit id.",
-        """SELECT count(*) FROM (SELECT 1 FROM core.units GROUP BY unit_id
+        ),
+        (
+            "unit_names_nfc",
+            "units",
+            "Unit names are NFC-normalised.",
+            "SELECT count(*) FROM core.units WHERE unit_name <> nfc_normalize(unit_name)",
+        ),
+        (
+            "unique_units",
+            "units",
+            "One row per unit id.",
+            """SELECT count(*) FROM (SELECT 1 FROM core.units GROUP BY unit_id
            HAVING count(*) > 1)""",
-    ),
+        ),
+    )
 )
 
 
@@ -107,10 +111,7 @@ CORE_CHECKS: tuple[tuple[str, str, str, str], ...] = (
         )
         for table, description in CORE_TABLES.items()
     ],
-    check_specs=[
-        dg.AssetCheckSpec(name, asset=_key(table), description=description, blocking=True)
-        for name, table, description, _ in CORE_CHECKS
-    ],
+    check_specs=check_specs(CORE_CHECKS, _key),
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
@@ -123,7 +124,7 @@ def core_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         context.log.info(f"Normalising {len(pending)} captures")
         stats = normalise_captures(con, warehouse.store(), pending)
         metadata = {table: table_metadata(con, "core", table) for table in CORE_TABLES}
-        failures = {name: con.execute(sql).fetchone()[0] for name, _, _, sql in CORE_CHECKS}
+        results = run_checks(con, CORE_CHECKS, _key)
     loaded = stats.rows or {}
     for table in CORE_TABLES:
         yield dg.MaterializeResult(
@@ -134,10 +135,4 @@ def core_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
                 "captures_normalised": stats.captures,
             },
         )
-    for name, table, _, _ in CORE_CHECKS:
-        yield dg.AssetCheckResult(
-            check_name=name,
-            asset_key=_key(table),
-            passed=failures[name] == 0,
-            metadata={"offending_rows": failures[name]},
-        )
+    yield from results

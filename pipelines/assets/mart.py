@@ -10,6 +10,8 @@ what score changes compare with), never on the mart itself.
 
 import dagster as dg
 
+from pipelines.assets.metadata import table_metadata
+from pipelines.assets.sql_checks import SqlCheck, check_specs, run_checks
 from pipelines.partitions import monthly_partitions
 from pipelines.resources import WarehouseResource
 from warehouse.derive import rebuild_marts
@@ -43,71 +45,73 @@ def _key(table: str) -> dg.AssetKey:
 
 
 # (check name, asset, description, SQL returning the number of offending rows)
-MART_CHECKS: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "total_within_100",
-        "unit_period_scores",
-        "Every total lies in [0, 100].",
-        """SELECT count(*) FROM mart.unit_period_scores
+MART_CHECKS: tuple[SqlCheck, ...] = tuple(
+    SqlCheck(*check)
+    for check in (
+        (
+            "total_within_100",
+            "unit_period_scores",
+            "Every total lies in [0, 100].",
+            """SELECT count(*) FROM mart.unit_period_scores
            WHERE total_score < 0 OR total_score > 100""",
-    ),
-    (
-        "groups_within_max",
-        "unit_period_scores",
-        "Every group score lies in [0, its methodology maximum] (to the portal's rounding).",
-        """SELECT count(*)
+        ),
+        (
+            "groups_within_max",
+            "unit_period_scores",
+            "Every group score lies in [0, its methodology maximum] (to the portal's rounding).",
+            """SELECT count(*)
            FROM (UNPIVOT mart.unit_period_scores ON ckmb, tdgq, clgq, tttt, mdhl, mdsh
                  INTO NAME group_column VALUE score) AS s
            LEFT JOIN methodology.groups AS g
              ON g.version_id = s.methodology_version AND g.group_code = upper(s.group_column)
            WHERE s.score < 0 OR s.score > coalesce(g.max_score, 100) + 0.005""",
-    ),
-    (
-        "unique_unit_period",
-        "unit_period_scores",
-        "One row per (unit, period type, period start).",
-        """SELECT count(*) FROM (SELECT 1 FROM mart.unit_period_scores
+        ),
+        (
+            "unique_unit_period",
+            "unit_period_scores",
+            "One row per (unit, period type, period start).",
+            """SELECT count(*) FROM (SELECT 1 FROM mart.unit_period_scores
            GROUP BY unit_id, period_type, period_start HAVING count(*) > 1)""",
-    ),
-    (
-        "rank_within_cohort",
-        "unit_period_scores",
-        "A unit has a rank exactly when it has a total (a score, for group ranks), and the "
-        "rank lies in 1..cohort_size.",
-        """SELECT
+        ),
+        (
+            "rank_within_cohort",
+            "unit_period_scores",
+            "A unit has a rank exactly when it has a total (a score, for group ranks), and the "
+            "rank lies in 1..cohort_size.",
+            """SELECT
              (SELECT count(*) FROM mart.unit_period_scores
               WHERE (total_score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size)
            + (SELECT count(*) FROM mart.group_ranks
               WHERE (score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size)""",
-    ),
-    (
-        "band_matches_total",
-        "unit_period_scores",
-        "The band is the methodology band whose [min, max) interval holds the total.",
-        """SELECT count(*) FROM mart.unit_period_scores AS s
+        ),
+        (
+            "band_matches_total",
+            "unit_period_scores",
+            "The band is the methodology band whose [min, max) interval holds the total.",
+            """SELECT count(*) FROM mart.unit_period_scores AS s
            LEFT JOIN methodology.bands AS b
              ON b.version_id = s.methodology_version
              AND s.total_score >= b.min_score AND s.total_score < b.max_score
            WHERE b.band_code IS DISTINCT FROM s.band_code OR b.name_vi IS DISTINCT FROM s.band""",
-    ),
-    (
-        "unique_unit_period_changes",
-        "score_changes",
-        "One row per (unit, period type, period start), the same keys as unit_period_scores.",
-        """SELECT
+        ),
+        (
+            "unique_unit_period_changes",
+            "score_changes",
+            "One row per (unit, period type, period start), the same keys as unit_period_scores.",
+            """SELECT
              (SELECT count(*) FROM (SELECT 1 FROM mart.score_changes
               GROUP BY unit_id, period_type, period_start HAVING count(*) > 1))
            + (SELECT count(*) FROM mart.score_changes AS c
               FULL JOIN mart.unit_period_scores AS s
                 USING (unit_id, period_type, period_start)
               WHERE c.unit_id IS NULL OR s.unit_id IS NULL)""",
-    ),
-    (
-        "band_counts_sum_to_cohort",
-        "band_counts",
-        "Each scope has one row per band of its methodology version, its counts sum to its "
-        "cohort size, and that size is the number of banded units of the scope.",
-        """WITH scopes AS (
+        ),
+        (
+            "band_counts_sum_to_cohort",
+            "band_counts",
+            "Each scope has one row per band of its methodology version, its counts sum to its "
+            "cohort size, and that size is the number of banded units of the scope.",
+            """WITH scopes AS (
              SELECT period_type, period_start, unit_level, parent_unit_id,
                     count(*) AS band_rows, sum(unit_count) AS counted,
                     min(cohort_size) AS size_min, max(cohort_size) AS size_max
@@ -138,12 +142,12 @@ MART_CHECKS: tuple[tuple[str, str, str, str], ...] = (
            WHERE s.counted IS DISTINCT FROM e.units
               OR s.size_min IS DISTINCT FROM e.units OR s.size_max IS DISTINCT FROM e.units
               OR s.band_rows IS DISTINCT FROM b.bands""",
-    ),
-    (
-        "revisions_end_at_current",
-        "revisions",
-        "The last revision of each (unit, period, group) is its current value.",
-        """WITH last_revisions AS (  -- the value(s) of the latest capture of each key
+        ),
+        (
+            "revisions_end_at_current",
+            "revisions",
+            "The last revision of each (unit, period, group) is its current value.",
+            """WITH last_revisions AS (  -- the value(s) of the latest capture of each key
              SELECT * FROM mart.revisions
              QUALIFY captured_at = max(captured_at) OVER (
                PARTITION BY unit_id, period_type, period_start, group_code)
@@ -160,7 +164,8 @@ MART_CHECKS: tuple[tuple[str, str, str, str], ...] = (
                  FROM mart.revisions) AS r
               ANTI JOIN mart.group_ranks AS g
                 USING (unit_id, period_type, period_start, group_code))""",
-    ),
+        ),
+    )
 )
 
 
@@ -184,10 +189,7 @@ MART_CHECKS: tuple[tuple[str, str, str, str], ...] = (
         )
         for table, description in MART_ASSETS.items()
     ],
-    check_specs=[
-        dg.AssetCheckSpec(name, asset=_key(table), description=description, blocking=True)
-        for name, table, description, _ in MART_CHECKS
-    ],
+    check_specs=check_specs(MART_CHECKS, _key),
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
@@ -198,11 +200,12 @@ def mart_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     context.log.info(f"Rebuilding the marts (partitions {keys[0]} … {keys[-1]})")
     with warehouse.connect() as con:
         stats = rebuild_marts(con)
-        failures = {name: con.execute(sql).fetchone()[0] for name, _, _, sql in MART_CHECKS}
+        results = run_checks(con, MART_CHECKS, _key)
+        described = {table: table_metadata(con, "mart", table) for table in MART_ASSETS}
     context.log.info(f"Marts rebuilt in {stats.seconds:.2f} s: {stats.row_counts}")
     for table in MART_ASSETS:
         metadata: dict[str, object] = {
-            "dagster/row_count": stats.row_counts[table],
+            **described[table],
             "rebuild_seconds": round(stats.seconds, 3),
             "partition_range": f"{keys[0]} … {keys[-1]}",
         }
@@ -210,10 +213,4 @@ def mart_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             if owner == table:
                 metadata[f"{companion}_row_count"] = stats.row_counts[companion]
         yield dg.MaterializeResult(asset_key=_key(table), metadata=metadata)
-    for name, table, _, _ in MART_CHECKS:
-        yield dg.AssetCheckResult(
-            check_name=name,
-            asset_key=_key(table),
-            passed=failures[name] == 0,
-            metadata={"offending_rows": failures[name]},
-        )
+    yield from results
