@@ -188,7 +188,49 @@ def capture_period(
             summary.records.append(rec)
             return rec
 
-        return _capture_period(client, adapter, period, provinces, store, recorder, record, summary)
+        try:
+            national = adapter.fetch_national(client, period)
+        except CaptureStopped as stop:
+            record(stop.bundle)
+            raise
+        record(national)
+        reply = national.fetched[0].reply
+        try:
+            if reply is None:
+                raise InvalidReply(national.fetched[0].error or "no reply")
+            listed = adapter.list_provinces(reply.content)
+        except InvalidReply as exc:
+            log.warning(
+                "%s for %s unusable (%s); using the last valid list",
+                adapter.national_endpoint,
+                period,
+                exc,
+            )
+            listed = _fallback_provinces(recorder.connection(), store, adapter, period)
+        for province in select_provinces(listed, provinces):
+            try:
+                bundle = adapter.fetch_province(client, period, province)
+            except CaptureStopped as stop:
+                record(stop.bundle)
+                raise
+            rec = record(bundle)
+            log.debug(
+                "%s %s %s: %s%s",
+                period,
+                province["unit_code"],
+                province["unit_name"],
+                rec.status,
+                "" if rec.is_new else " (unchanged)",
+            )
+        log.info(
+            "%s: %d/%d lần thu thập đầy đủ, %d mới, %.1f MB",
+            period,
+            summary.complete,
+            len(summary.records),
+            summary.new,
+            summary.bytes / 1e6,
+        )
+        return summary
 
 
 class _Recorder:
@@ -224,54 +266,6 @@ class _Recorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _capture_period(client, adapter, period, provinces, store, recorder, record, summary):
-    """The body of :func:`capture_period` (national list, then each province)."""
-
-    try:
-        national = adapter.fetch_national(client, period)
-    except CaptureStopped as stop:
-        record(stop.bundle)
-        raise
-    record(national)
-    reply = national.fetched[0].reply
-    try:
-        if reply is None:
-            raise InvalidReply(national.fetched[0].error or "no reply")
-        listed = adapter.list_provinces(reply.content)
-    except InvalidReply as exc:
-        log.warning(
-            "%s for %s unusable (%s); using the last valid list",
-            adapter.national_endpoint,
-            period,
-            exc,
-        )
-        listed = _fallback_provinces(recorder.connection(), store, adapter, period)
-    for province in select_provinces(listed, provinces):
-        try:
-            bundle = adapter.fetch_province(client, period, province)
-        except CaptureStopped as stop:
-            record(stop.bundle)
-            raise
-        rec = record(bundle)
-        log.debug(
-            "%s %s %s: %s%s",
-            period,
-            province["unit_code"],
-            province["unit_name"],
-            rec.status,
-            "" if rec.is_new else " (unchanged)",
-        )
-    log.info(
-        "%s: %d/%d lần thu thập đầy đủ, %d mới, %.1f MB",
-        period,
-        summary.complete,
-        len(summary.records),
-        summary.new,
-        summary.bytes / 1e6,
-    )
-    return summary
 
 
 class UnknownUnit(ValueError):
