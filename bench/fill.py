@@ -9,10 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from pipelines.fake_portal.server import FakePortal
-from pipelines.periods import Period, periods_for_month
 from pipelines.resources import WarehouseResource
-from pipelines.sources.portal.capture import CaptureBundle, FetchedReply
-from pipelines.sources.portal.client import PortalReply
 from pipelines.sources.portal.endpoints import (
     GROUP_ENDPOINTS,
     NATIONAL_ROOT,
@@ -20,7 +17,10 @@ from pipelines.sources.portal.endpoints import (
     Endpoint,
 )
 from pipelines.sources.portal.parse import list_provinces
+from pipelines.sources.registry import PORTAL
 from warehouse.manifest import record_capture
+from warehouse.periods import Period, periods_for_month
+from warehouse.records import CaptureBundle, FetchedReply, Reply
 
 
 def months(first: Period, count: int) -> Iterator[Period]:
@@ -35,7 +35,7 @@ def _reply(portal: FakePortal, endpoint: Endpoint, body: dict) -> FetchedReply:
     answer = portal.handle("POST", endpoint.path, json.dumps(body).encode())
     if answer.status not in (200, 201):
         raise RuntimeError(f"local portal answered {answer.status} for {endpoint.name} {body}")
-    reply = PortalReply(
+    reply = Reply(
         f"http://127.0.0.1{endpoint.path}",
         body,
         answer.status,
@@ -55,13 +55,17 @@ def fill(warehouse: WarehouseResource, first: Period, count: int, today: date) -
     with warehouse.connect() as con:
         for month in months(first, count):
             for period in periods_for_month(month.start, today):
-                national = CaptureBundle("national", period, NATIONAL_ROOT, (SERVICE_RESULTS,))
+                national = CaptureBundle(
+                    PORTAL.id, "national", period, NATIONAL_ROOT, (SERVICE_RESULTS,)
+                )
                 national.fetched.append(
                     _reply(portal, SERVICE_RESULTS, SERVICE_RESULTS.request_body(period))
                 )
                 bundles = [national]
                 for province in list_provinces(national.fetched[0].reply.content):
-                    bundle = CaptureBundle("province", period, province["unit_id"], GROUP_ENDPOINTS)
+                    bundle = CaptureBundle(
+                        PORTAL.id, "province", period, province["unit_id"], GROUP_ENDPOINTS
+                    )
                     for endpoint in GROUP_ENDPOINTS:
                         bundle.fetched.append(
                             _reply(
@@ -71,7 +75,7 @@ def fill(warehouse: WarehouseResource, first: Period, count: int, today: date) -
                     bundles.append(bundle)
                 for bundle in bundles:
                     record = record_capture(
-                        con, store, bundle, partition_month=month.start, run_id="bench-fill"
+                        con, store, bundle, PORTAL, partition_month=month.start, run_id="bench-fill"
                     )
                     if record.status != "complete":
                         raise RuntimeError(f"incomplete bench capture: {record.reason}")

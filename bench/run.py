@@ -145,9 +145,9 @@ def main() -> None:
     work.mkdir(parents=True)
     os.environ["DAGSTER_HOME"] = str(work / "dagster")
     from bench.fill import fill
-    from pipelines.periods import Period
     from pipelines.resources import WarehouseResource
     from pipelines.runner import local_instance, materialize_months
+    from warehouse.periods import Period
     from warehouse.publish import published_path
 
     figures: dict = {"months": args.months}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 def rebuild(database: str, raw_store: str) -> dict:
     """Drop core and marts, then rebuild both from the raw store."""
+    from pipelines.sources.registry import SOURCES
     from warehouse.connection import connect
     from warehouse.derive import rebuild_marts
     from warehouse.load_core import CORE_SCHEMAS, normalise_captures
@@ -28,7 +29,7 @@ def rebuild(database: str, raw_store: str) -> dict:
             ).fetchall()
         ]
         t0 = time.perf_counter()
-        stats = normalise_captures(con, RawStore(raw_store), captures)
+        stats = normalise_captures(con, RawStore(raw_store), captures, SOURCES)
         t1 = time.perf_counter()
         rebuild_marts(con)
         t2 = time.perf_counter()

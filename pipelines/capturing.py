@@ -10,79 +10,43 @@ trend on the legacy API is captured by :func:`capture_legacy_trend`.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from pipelines.periods import Period
+from pipelines.sources.fetching import CaptureStopped
 from pipelines.sources.legacy import capture as legacy_capture
 from pipelines.sources.legacy import endpoints as legacy_endpoints
-from pipelines.sources.legacy.parse import list_provinces as legacy_list_provinces
 from pipelines.sources.legacy.validate import decode_trend
-from pipelines.sources.portal.capture import (
-    CaptureBundle,
-    CaptureStopped,
-    fetch_national,
-    fetch_province,
-)
 from pipelines.sources.portal.client import PortalBlocked, PortalClient
-from pipelines.sources.portal.endpoints import SERVICE_RESULTS
-from pipelines.sources.portal.endpoints import SOURCE as CURRENT_SOURCE
-from pipelines.sources.portal.parse import list_provinces
-from pipelines.sources.portal.validate import InvalidReply
+from pipelines.sources.registry import FETCHING, LEGACY
 from warehouse.manifest import CaptureRecord, record_attempts, record_capture
+from warehouse.periods import Period
 from warehouse.raw_store import RawStore
+from warehouse.records import CaptureBundle, InvalidReply
+from warehouse.sources import FetchingSource
 
 log = logging.getLogger(__name__)
 
 
 class ProvinceListUnavailable(RuntimeError):
-    """No valid ``service-results`` reply to list provinces from."""
+    """No valid national reply to list provinces from."""
 
 
 class UnknownProvince(ValueError):
     """A requested province is not in the national list."""
 
 
-SOURCES = ("current", "legacy")
+SOURCES = tuple(FETCHING)
 """The capture sources: ``current`` API or ``legacy`` API."""
 
 
-@dataclass(frozen=True)
-class _Adapter:
-    """How one source lists provinces and fetches a capture."""
-
-    raw_source: str
-    national_endpoint: str
-    fetch_national: Callable[[PortalClient, Period], CaptureBundle]
-    list_provinces: Callable[[bytes], list[dict[str, Any]]]
-    fetch_province: Callable[[PortalClient, Period, dict[str, Any]], CaptureBundle]
-
-
-def _adapter(source: str, today: date | None) -> _Adapter:
-    if source == "current":
-        return _Adapter(
-            CURRENT_SOURCE,
-            SERVICE_RESULTS.name,
-            fetch_national,
-            list_provinces,
-            lambda client, period, province: fetch_province(client, period, province["unit_id"]),
-        )
-    if source == "legacy":
-        day = today or date.today()
-        return _Adapter(
-            legacy_endpoints.SOURCE,
-            legacy_endpoints.PROVINCES.name,
-            legacy_capture.fetch_national,
-            legacy_list_provinces,
-            lambda client, period, province: legacy_capture.fetch_province(
-                client, period, province, day
-            ),
-        )
-    raise ValueError(f"unknown source {source!r}: expected one of {', '.join(SOURCES)}")
+def fetching_source(name: str) -> FetchingSource:
+    """The fetching source called ``name`` (``current`` or ``legacy``)."""
+    try:
+        return FETCHING[name]
+    except KeyError:
+        raise ValueError(f"unknown source {name!r}: expected one of {', '.join(SOURCES)}") from None
 
 
 @dataclass
@@ -137,25 +101,25 @@ def select_provinces(
 
 
 def _fallback_provinces(
-    con, store: RawStore, adapter: _Adapter, period: Period
-) -> list[dict[str, Any]]:
+    warehouse, store: RawStore, source: FetchingSource, period: Period
+) -> list[dict]:
     """The provinces of the stored valid national reply nearest to ``period`` (the list
     changed on 1/7/2025), the latest capture first."""
-    rows = con.execute(
-        """
-        SELECT sha256 FROM raw.responses
-        WHERE source = ? AND endpoint = ? AND validation = 'valid'
-        ORDER BY abs(date_diff('day', period_start, ?::DATE)), captured_at DESC LIMIT 1
-        """,
-        [adapter.raw_source, adapter.national_endpoint, period.start],
-    ).fetchall()
-    row = rows[0] if rows else None
-    if row is None:
+    with warehouse.connect() as con:
+        rows = con.execute(
+            """
+            SELECT sha256 FROM raw.responses
+            WHERE source = ? AND endpoint = ? AND validation = 'valid'
+            ORDER BY abs(date_diff('day', period_start, ?::DATE)), captured_at DESC LIMIT 1
+            """,
+            [source.id, source.national_endpoint, period.start],
+        ).fetchall()
+    if not rows:
         raise ProvinceListUnavailable(
-            f"the portal's national list ({adapter.national_endpoint}) is invalid and no "
+            f"the portal's national list ({source.national_endpoint}) is invalid and no "
             "earlier valid one is stored: cannot tell which provinces to capture"
         )
-    return adapter.list_provinces(store.get(row[0]))
+    return source.list_roots(store.get(rows[0][0]))
 
 
 def capture_period(
@@ -168,104 +132,75 @@ def capture_period(
     run_id: str | None,
     source: str = "current",
     today: date | None = None,
+    summary: PeriodCaptureSummary | None = None,
 ) -> PeriodCaptureSummary:
     """Capture ``period`` from ``source``: national ranking first, then each selected
     province. ``today`` (legacy) decides whether districts still exist for the period.
 
-    Raises ``CaptureStopped`` (after recording what arrived) when the portal answers
-    403/429: the whole run must stop.
+    Each capture is fetched first and recorded after, so the warehouse's write lock is
+    never held while waiting on the network. Raises ``CaptureStopped`` (after recording
+    what arrived) when the portal answers 403/429: the whole run must stop. Each record
+    is added to ``summary`` (a new one when None) as it is made, so a caller that passes
+    its own still knows what was recorded when an exception ends the capture.
     """
-    adapter = _adapter(source, today)
-    summary = PeriodCaptureSummary(period)
+    chosen = fetching_source(source)
+    day = today or date.today()
+    summary = PeriodCaptureSummary(period) if summary is None else summary
     store: RawStore = warehouse.store()
-    with _Recorder(warehouse) as recorder:
 
-        def record(bundle: CaptureBundle) -> CaptureRecord:
-            con = recorder.connection()
-            rec = record_capture(con, store, bundle, partition_month=partition_month, run_id=run_id)
+    def record(bundle: CaptureBundle) -> CaptureRecord:
+        with warehouse.connect() as con:
+            rec = record_capture(
+                con, store, bundle, chosen, partition_month=partition_month, run_id=run_id
+            )
             record_attempts(con, client.attempts, run_id)
-            client.attempts.clear()
-            summary.records.append(rec)
-            return rec
+        client.attempts.clear()
+        summary.records.append(rec)
+        return rec
 
+    try:
+        national = chosen.fetch_national(client, period)
+    except CaptureStopped as stop:
+        record(stop.bundle)
+        raise
+    record(national)
+    reply = national.fetched[0].reply
+    try:
+        if reply is None:
+            raise InvalidReply(national.fetched[0].error or "no reply")
+        listed = chosen.list_roots(reply.content)
+    except InvalidReply as exc:
+        log.warning(
+            "%s for %s unusable (%s); using the last valid list",
+            chosen.national_endpoint,
+            period,
+            exc,
+        )
+        listed = _fallback_provinces(warehouse, store, chosen, period)
+    for province in select_provinces(listed, provinces):
         try:
-            national = adapter.fetch_national(client, period)
+            bundle = chosen.fetch_root(client, period, province, day)
         except CaptureStopped as stop:
             record(stop.bundle)
             raise
-        record(national)
-        reply = national.fetched[0].reply
-        try:
-            if reply is None:
-                raise InvalidReply(national.fetched[0].error or "no reply")
-            listed = adapter.list_provinces(reply.content)
-        except InvalidReply as exc:
-            log.warning(
-                "%s for %s unusable (%s); using the last valid list",
-                adapter.national_endpoint,
-                period,
-                exc,
-            )
-            listed = _fallback_provinces(recorder.connection(), store, adapter, period)
-        for province in select_provinces(listed, provinces):
-            try:
-                bundle = adapter.fetch_province(client, period, province)
-            except CaptureStopped as stop:
-                record(stop.bundle)
-                raise
-            rec = record(bundle)
-            log.debug(
-                "%s %s %s: %s%s",
-                period,
-                province["unit_code"],
-                province["unit_name"],
-                rec.status,
-                "" if rec.is_new else " (unchanged)",
-            )
-        log.info(
-            "%s: %d/%d lần thu thập đầy đủ, %d mới, %.1f MB",
+        rec = record(bundle)
+        log.debug(
+            "%s %s %s: %s%s",
             period,
-            summary.complete,
-            len(summary.records),
-            summary.new,
-            summary.bytes / 1e6,
+            province["unit_code"],
+            province["unit_name"],
+            rec.status,
+            "" if rec.is_new else " (unchanged)",
         )
-        return summary
-
-
-class _Recorder:
-    """Lends the warehouse connection to a capture. It is reused while replies arrive
-    quickly (the local portal, a backfill without delays) and closed after ``hold_s`` so
-    the writer lock is never held for long between slow, polite requests."""
-
-    def __init__(self, warehouse, hold_s: float = 5.0) -> None:
-        self.warehouse = warehouse
-        self.hold_s = hold_s
-        self._stack: ExitStack | None = None
-        self._con = None
-        self._since = 0.0
-
-    def connection(self):
-        """An open write connection, renewed when held for longer than ``hold_s``."""
-        if self._con is not None and time.monotonic() - self._since > self.hold_s:
-            self.close()
-        if self._con is None:
-            self._stack = ExitStack()
-            self._con = self._stack.enter_context(self.warehouse.connect())
-            self._since = time.monotonic()
-        return self._con
-
-    def close(self) -> None:
-        """Release the connection and the writer lock."""
-        if self._stack is not None:
-            self._stack.close()
-        self._stack, self._con = None, None
-
-    def __enter__(self) -> _Recorder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    log.info(
+        "%s: %d/%d lần thu thập đầy đủ, %d mới, %.1f MB",
+        period,
+        summary.complete,
+        len(summary.records),
+        summary.new,
+        summary.bytes / 1e6,
+    )
+    return summary
 
 
 class UnknownUnit(ValueError):
@@ -349,7 +284,7 @@ def _record_all(
         for bundle in bundles:
             summary.records.append(
                 record_capture(
-                    con, store, bundle, partition_month=bundle.period.start, run_id=run_id
+                    con, store, bundle, LEGACY, partition_month=bundle.period.start, run_id=run_id
                 )
             )
         record_attempts(con, client.attempts, run_id)

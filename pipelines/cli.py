@@ -7,13 +7,19 @@ import os
 import warnings
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from pipelines import settings
-from pipelines.periods import Period
+from warehouse.periods import Period
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from contextlib import AbstractContextManager
+
+    import duckdb
 
 # Dagster's notices about beta parameters are for developers, not for the CLI's users.
 warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
@@ -80,16 +86,35 @@ def _progress_logging() -> None:
     logging.getLogger("pipelines.capturing").setLevel(logging.INFO)
 
 
-def _report_run(result, what: str) -> None:
-    if result.success:
+def _report_run(result, what: str, outcome: tuple[bool, list[str]] | None = None) -> None:
+    """Print the run's verdict and, for a capture run, its ``outcome`` (whether every
+    capture is complete, and the summary lines); then the error of each failed step.
+    Exit 1 unless the run succeeded and every capture is complete."""
+    from rich.markup import escape
+
+    complete, lines = outcome if outcome is not None else (True, [])
+    if result.success and complete:
         console.print(f"[green]✓[/green] {what}: hoàn tất (run {result.run_id[:8]}).")
+        for line in lines:
+            console.print(escape(line), soft_wrap=True, highlight=False)
         return
     console.print(f"[red]✗[/red] {what}: thất bại (run {result.run_id[:8]}).")
+    for line in lines:
+        console.print(escape(line), soft_wrap=True, highlight=False)
+
+    from pipelines.assets.outcome import OUTCOME_KEY
+    from pipelines.cli_errors import failure_line
+
+    printed: set[str] = set()
     for event in result.all_events:
         if event.is_failure and event.event_specific_data is not None:
             error = getattr(event.event_specific_data, "error", None)
-            if error is not None:
-                console.print(f"  {error.message.strip().splitlines()[0]}")
+            line = failure_line(error) if error is not None else None
+            if lines and line and event.step_key == OUTCOME_KEY:
+                printed.add(line)  # the outcome's failure is the summary printed above
+            elif line and line not in printed:  # a step's error comes again with the run's
+                printed.add(line)
+                console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
     raise typer.Exit(code=1)
 
 
@@ -142,7 +167,7 @@ def capture(
             "source": source.value,
         },
     )
-    _report_run(result, f"Thu thập kỳ {parsed.label}")
+    _report_run(result, f"Thu thập kỳ {parsed.label}", _capture_outcome(result.run_id, [key]))
 
 
 @app.command()
@@ -172,7 +197,95 @@ def backfill(
     result = materialize_months(
         keys[0], keys[-1], capture_config={"today": now.isoformat(), "source": source.value}
     )
-    _report_run(result, f"Thu thập lại {from_month} → {to_month}")
+    _report_run(
+        result, f"Thu thập lại {from_month} → {to_month}", _capture_outcome(result.run_id, keys)
+    )
+
+
+def _capture_outcome(run_id: str, keys: Sequence[str]) -> tuple[bool, list[str]] | None:
+    """Whether every capture of run ``run_id`` is complete and in core, and the run's
+    summary in Vietnamese (``warehouse.outcome``), read from the working file; None when
+    the file cannot be read (the run's own status then decides)."""
+    from pathlib import Path
+
+    import duckdb
+
+    from pipelines.sources.registry import SOURCES
+    from warehouse.connection import WarehouseLockTimeout, connect
+    from warehouse.outcome import read_run_outcome, summary_lines
+
+    path = Path(settings.warehouse_path())
+    if not path.is_file():
+        return None
+    months = [date.fromisoformat(key) for key in keys]
+    try:
+        with connect(path) as con:
+            outcome = read_run_outcome(con, run_id, months, SOURCES)
+    except (OSError, duckdb.Error, WarehouseLockTimeout):
+        return None
+    return outcome.ok, summary_lines(outcome)
+
+
+@app.command()
+def rebuild(
+    from_month: Annotated[
+        str | None, typer.Option("--from", help="Tháng đầu (YYYY-MM); mặc định: tất cả.")
+    ] = None,
+    to_month: Annotated[str | None, typer.Option("--to", help="Tháng cuối (YYYY-MM).")] = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Chuẩn hóa lại core từ kho thô (kiểm tra sha256 từng tệp), tính lại mart và công bố."""
+    from datetime import UTC, datetime
+
+    import duckdb
+
+    from pipelines.runner import materialize_months, month_keys_between
+
+    _apply_options(None, warehouse, None)
+    path = settings.warehouse_path()
+    with duckdb.connect(path, read_only=True) as con:
+        span = con.execute(
+            "SELECT strftime(min(partition_month), '%Y-%m'), "
+            "strftime(max(partition_month), '%Y-%m') FROM raw.captures"
+        ).fetchone()
+    if span is None or span[0] is None:
+        console.print("[red]Kho chưa có lần thu thập nào để xây dựng lại.[/red]")
+        raise typer.Exit(code=1)
+    try:
+        keys = month_keys_between(from_month or span[0], to_month or span[1])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    started = datetime.now(UTC)
+    console.print(f"Xây dựng lại {len(keys)} tháng {keys[0][:7]} → {keys[-1][:7]} từ kho thô …")
+    result = materialize_months(
+        keys[0],
+        keys[-1],
+        core_config={"force": True},
+        selection=_without_capture(),
+    )
+    with duckdb.connect(path, read_only=True) as con:
+        faults = con.execute(
+            """SELECT blob_path, fault FROM ops.raw_store_faults WHERE detected_at >= ?
+               ORDER BY blob_path""",
+            [started],
+        ).fetchall()
+    if faults:
+        console.print(
+            f"[red]✗[/red] {len(faults)} tệp trong kho thô bị thiếu hoặc sai sha256 "
+            "(không dùng để tính, không công bố):"
+        )
+        for blob_path, fault in faults:
+            what = "thiếu" if fault == "missing" else "sai sha256"
+            console.print(f"  {blob_path} ({what})")
+        raise typer.Exit(code=1)
+    _report_run(result, "Xây dựng lại")
+
+
+def _without_capture():
+    """Every asset but the capture: what a rebuild from the raw store runs."""
+    import dagster as dg
+
+    return dg.AssetSelection.all() - dg.AssetSelection.assets("raw_portal__captures")
 
 
 def _reader_path(database: str | None) -> str:
@@ -191,6 +304,48 @@ def _reader_path(database: str | None) -> str:
         console.print("[red]Chưa có kho dữ liệu.[/red] Chạy `dvc766 demo` hoặc `dvc766 capture`.")
         raise typer.Exit(code=1)
     return str(working)
+
+
+def _fail(message: str) -> NoReturn:
+    """Print ``message`` as one red line on stderr and exit with code 1."""
+    from rich.markup import escape
+
+    console.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+def _open_reader(path: str) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """The analysts' connection to ``path``: it reads that file and can do nothing else
+    (see ``warehouse.connection.connect_reader``)."""
+    from pathlib import Path
+
+    from warehouse.connection import connect_reader
+
+    if not Path(path).is_file():
+        _fail(f"Không có tệp kho dữ liệu: {path}")
+    return connect_reader(path)
+
+
+_READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL"})
+"""Statement kinds ``query`` runs (DuckDB's ``StatementType`` names)."""
+
+
+def _refused_statement(sql: str) -> str | None:
+    """The first keyword of the first statement in ``sql`` that is not a read, if any."""
+    import duckdb
+
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error:
+        return None  # not SQL: running it reports the error
+    for statement in statements:
+        try:
+            kind = statement.type.name
+        except ValueError:  # a statement kind this client does not know
+            kind = "?"
+        if kind not in _READ_STATEMENTS:
+            return (statement.query.split() or [kind])[0].upper()
+    return None
 
 
 Database = Annotated[
@@ -220,13 +375,11 @@ def _print_rows(title: str, columns: list[str], rows: list[tuple]) -> None:
 @app.command()
 def status(database: Database = None, warehouse: Warehouse = None) -> None:
     """Tình trạng kho: lần thu thập gần nhất, mức đầy đủ, độ mới, lỗi và lý do."""
-    import duckdb
-
     from warehouse.status import read_status
 
     _apply_options(None, warehouse, None)
     path = _reader_path(database)
-    with duckdb.connect(path, read_only=True) as con:
+    with _open_reader(path) as con:
         st = read_status(con)
     Console().print(f"Kho: {path}")
     _print_rows(
@@ -234,17 +387,22 @@ def status(database: Database = None, warehouse: Warehouse = None) -> None:
     )
     _print_rows(
         "Các kỳ gần nhất",
-        ["Loại kỳ", "Bắt đầu", "Số tỉnh", "Đầy đủ", "Lần cuối"],
+        ["Kỳ", "Số tỉnh", "Đầy đủ", "Lần cuối"],
         st.latest_by_period,
     )
     _print_rows(
         "Lần thu thập chưa đầy đủ",
-        ["Thời điểm", "Loại kỳ", "Bắt đầu", "Đơn vị gốc", "Lý do"],
+        ["Thời điểm", "Kỳ", "Tỉnh", "Lý do"],
         st.recent_problems,
     )
     _print_rows(
+        "Lần thu thập bị loại khỏi core (không qua kiểm tra)",
+        ["Thời điểm", "Kỳ", "Tỉnh", "Kiểm tra", "Lý do"],
+        st.rejected,
+    )
+    _print_rows(
         "Cách ly (quarantine)",
-        ["Thời điểm", "Endpoint", "Loại kỳ", "Bắt đầu", "Lý do", "Chi tiết"],
+        ["Thời điểm", "Kỳ", "Tỉnh", "Endpoint", "Lý do", "Chi tiết"],
         st.quarantine,
     )
     _print_rows("Bị Cổng chặn (403/429)", ["Thời điểm", "HTTP", "URL"], st.blocked)
@@ -258,24 +416,38 @@ def query(
     csv: Annotated[bool, typer.Option("--csv", help="In CSV thay vì bảng.")] = False,
     limit: Annotated[int, typer.Option(help="Số dòng tối đa in ra.")] = 200,
 ) -> None:
-    """Chạy SQL trên bản công bố (chỉ đọc) và in kết quả."""
+    """Chạy SQL chỉ đọc trên bản công bố và in kết quả (không ghi, không mở tệp khác)."""
+    from pathlib import Path
+
     import duckdb
     import polars as pl
 
+    from pipelines.outputs.safe_csv import safe_csv
+
     _apply_options(None, warehouse, None)
     path = _reader_path(database)
-    with duckdb.connect(path, read_only=True) as con:
+    refused = _refused_statement(sql)
+    if refused:
+        _fail(
+            f"Lỗi SQL: bị từ chối lệnh {refused} — `query` chỉ đọc (SELECT, EXPLAIN, PRAGMA, "
+            "CALL); không ghi, ATTACH, COPY, SET, INSTALL hay LOAD."
+        )
+    with _open_reader(path) as con:
         try:
             relation = con.sql(sql)
             if relation is None:
                 console.print("Đã thực hiện (không có kết quả dạng bảng).")
                 return
             frame = pl.from_arrow(relation.to_arrow_table())
+        except duckdb.PermissionException:
+            _fail(
+                f"Lỗi SQL: bị từ chối — `query` chỉ đọc tệp {Path(path).name}; không mở tệp, "
+                "địa chỉ mạng hay phần mở rộng nào khác."
+            )
         except duckdb.Error as exc:
-            console.print(f"[red]Lỗi SQL:[/red] {exc}")
-            raise typer.Exit(code=1) from exc
+            _fail(f"Lỗi SQL: {str(exc).strip().splitlines()[0]}")
     if csv:
-        typer.echo(frame.head(limit).write_csv(), nl=False)
+        typer.echo(safe_csv(frame.head(limit)), nl=False)
         return
     _print_rows(f"{frame.height} dòng", frame.columns, frame.head(limit).rows())
 
@@ -315,8 +487,6 @@ def report(
     """Xuất phụ lục Excel và đoạn tóm tắt cho công văn của một tỉnh."""
     from pathlib import Path
 
-    import duckdb
-
     from pipelines.outputs.excel import write_letter_workbook
     from pipelines.outputs.letter_data import LetterDataError, load_letter_data
     from pipelines.outputs.summary import summary_text
@@ -328,7 +498,7 @@ def report(
         raise typer.BadParameter(f"kỳ không hợp lệ: {period}") from exc
     moment = _parse_cutoff(cutoff)
     path = _reader_path(database)
-    with duckdb.connect(path, read_only=True) as con:
+    with _open_reader(path) as con:
         try:
             data = load_letter_data(con, province, parsed, moment)
         except LetterDataError as exc:
@@ -356,13 +526,11 @@ def chart(
     warehouse: Warehouse = None,
 ) -> None:
     """Vẽ biểu đồ: tổng điểm theo tháng, thứ hạng theo tháng, điểm nhóm so với tối đa."""
-    import duckdb
-
     from pipelines.outputs.chart_data import ChartDataError, make_chart
 
     _apply_options(None, warehouse, None)
     path = _reader_path(database)
-    with duckdb.connect(path, read_only=True) as con:
+    with _open_reader(path) as con:
         try:
             files = make_chart(con, kind, unit, out_dir=out, period=period, level=level)
         except (ChartDataError, ValueError) as exc:
@@ -407,5 +575,50 @@ def _register_ingest() -> None:
 
 _register_ingest()
 
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="In đầy đủ traceback khi gặp lỗi (hoặc DVC766_DEBUG=1)."),
+    ] = False,
+) -> None:
+    if debug:
+        os.environ["DVC766_DEBUG"] = "1"
+
+
+def main() -> None:
+    """The ``dvc766`` console script: the app, where an OS error (disk full, no
+    permission, read-only or missing folder) ends as one Vietnamese line and exit code 1
+    instead of a traceback (kept with ``--debug`` or ``DVC766_DEBUG=1``)."""
+    import sys
+
+    from rich.markup import escape
+
+    from pipelines.cli_errors import (
+        DAGSTER_CONSOLE_LEVEL_ENV,
+        debug_enabled,
+        os_problem,
+        problem_line,
+    )
+
+    leading = []  # the options before the command's name: where --debug goes
+    for arg in sys.argv[1:]:
+        if not arg.startswith("-"):
+            break
+        leading.append(arg)
+    debug = debug_enabled() or "--debug" in leading
+    if not debug:  # a failed run's cause is reported in one line, not Dagster's log
+        os.environ.setdefault(DAGSTER_CONSOLE_LEVEL_ENV, "CRITICAL")
+    try:
+        app(prog_name="dvc766")
+    except Exception as exc:
+        problem = os_problem(exc)
+        if problem is None or debug:
+            raise
+        console.print(f"[red]{escape(problem_line(problem))}[/red]", soft_wrap=True)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -72,11 +72,11 @@ def ingest(
     ] = True,
 ) -> None:
     """Nhập tệp số liệu (công văn, bảng Excel/CSV, trang Cổng đã lưu) vào kho."""
-    from pipelines.periods import Period
     from pipelines.sources.files.ingest import IngestOptions, ingest_path
     from warehouse.connection import connect
     from warehouse.derive import rebuild_marts as rebuild
     from warehouse.derive import to_cutoff
+    from warehouse.periods import Period
     from warehouse.raw_store import RawStore
 
     if period:

@@ -8,6 +8,7 @@ import dagster as dg
 from pipelines.assets.charts import out_portal__charts
 from pipelines.assets.core import core_portal
 from pipelines.assets.mart import mart_portal
+from pipelines.assets.outcome import ops_portal__capture_outcome
 from pipelines.assets.publish import published_warehouse
 from pipelines.assets.raw import raw_portal__captures
 from pipelines.jobs import portal_job
@@ -22,6 +23,7 @@ defs = dg.Definitions(
         mart_portal,
         published_warehouse,
         out_portal__charts,
+        ops_portal__capture_outcome,
     ],
     jobs=[portal_job, ingest_file_job],
     schedules=[nightly_portal_capture],

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from pipelines import settings
-from pipelines.periods import Period
 from pipelines.runner import local_instance, materialize_months
 from warehouse.connection import connect
+from warehouse.periods import Period
 from warehouse.publish import published_path
 
 _SUMMARY_TABLES = (

@@ -19,6 +19,7 @@ class PortalResource(dg.ConfigurableResource):
 
     base_url: str = settings.DEFAULT_PORTAL_URL
     timeout_s: float = 30.0
+    deadline_s: float = 60.0
     max_bytes: int = 20 * 1024 * 1024
     max_retries: int = 3
     backoff_s: float = 2.0
@@ -31,6 +32,7 @@ class PortalResource(dg.ConfigurableResource):
             base_url=self.base_url,
             policy=PolitenessPolicy(
                 timeout_s=self.timeout_s,
+                deadline_s=self.deadline_s,
                 max_bytes=self.max_bytes,
                 max_retries=self.max_retries,
                 backoff_s=self.backoff_s,
@@ -61,7 +63,13 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
     """Resources configured from the environment (see ``pipelines.settings``)."""
     delay = settings.request_delay()
     return {
-        "portal": PortalResource(base_url=settings.portal_url(), delay_s=delay, jitter_s=delay / 2),
+        "portal": PortalResource(
+            base_url=settings.portal_url(),
+            delay_s=delay,
+            jitter_s=delay / 2,
+            backoff_s=settings.request_backoff(),
+            deadline_s=settings.request_deadline(),
+        ),
         "warehouse": WarehouseResource(
             path=settings.warehouse_path(), raw_store_dir=settings.raw_store_path()
         ),

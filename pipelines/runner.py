@@ -3,22 +3,27 @@ CLI and the demo): one run per call, on the local Dagster instance."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from pipelines import settings
+from pipelines.cli_errors import DAGSTER_CONSOLE_LEVEL_ENV
 from pipelines.partitions import key_of_month
-from pipelines.periods import Period
 from pipelines.resources import default_resources
+from warehouse.periods import Period
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DAGSTER_HOME = ".dagster_home"
-_QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+log = logging.getLogger(__name__)
 
 
 def local_instance() -> dg.DagsterInstance:
@@ -35,6 +40,13 @@ def local_instance() -> dg.DagsterInstance:
 
 PID_TAG = "dvc766/pid"
 HOST_TAG = "dvc766/host"
+WHAT_TAG = "dvc766/what"
+"""What a run started by :func:`materialize_months` does, in words (Vietnamese)."""
+WAREHOUSE_POOL = "warehouse"
+WAIT_POLL_S = 2.0
+"""Seconds between two looks at whether the warehouse is free."""
+WAIT_MAX_S = 6 * 3600.0
+"""The longest a run waits for the warehouse before giving up."""
 _LIVE_STATUSES = [
     dg.DagsterRunStatus.NOT_STARTED,
     dg.DagsterRunStatus.STARTING,
@@ -69,6 +81,114 @@ def release_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:
     return released
 
 
+class WarehouseBusy(RuntimeError):
+    """Another run kept the warehouse longer than the caller was willing to wait."""
+
+
+def warehouse_holders(instance: dg.DagsterInstance) -> list[dg.RunRecord]:
+    """Runs in progress that write the warehouse: those carrying the writer tag and
+    those holding a slot of the ``warehouse`` pool (e.g. a materialization from the UI)."""
+    records = {
+        r.dagster_run.run_id: r
+        for r in instance.get_run_records(
+            filters=dg.RunsFilter(statuses=_LIVE_STATUSES, tags=settings.WAREHOUSE_WRITE_TAGS)
+        )
+    }
+    slot_runs = sorted(set(_pool_steps(instance)) - set(records))
+    if slot_runs:
+        for r in instance.get_run_records(
+            filters=dg.RunsFilter(run_ids=slot_runs, statuses=_LIVE_STATUSES)
+        ):
+            records[r.dagster_run.run_id] = r
+    return sorted(records.values(), key=lambda r: r.create_timestamp)
+
+
+def _pool_steps(instance: dg.DagsterInstance) -> dict[str, str]:
+    """The step holding each claimed slot of the ``warehouse`` pool, by run id."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return {}
+    info = storage.get_concurrency_info(WAREHOUSE_POOL)
+    return {slot.run_id: slot.step_key for slot in info.claimed_slots}
+
+
+def describe_run(record: dg.RunRecord, step: str | None = None) -> str:
+    """A run for the user, in Vietnamese: short id, what it does, since when, and the
+    step holding the warehouse when known."""
+    run = record.dagster_run
+    tags = run.tags
+    what = tags.get(WHAT_TAG)
+    if what is None:
+        if "dagster/schedule_name" in tags:
+            what = f"lịch {tags['dagster/schedule_name']}"
+        elif "dagster/sensor_name" in tags:
+            what = f"cảm biến {tags['dagster/sensor_name']}"
+        else:
+            what = f"job {run.job_name}"
+        first = tags.get("dagster/asset_partition_range_start")
+        last = tags.get("dagster/asset_partition_range_end")
+        if first and last:
+            what += f", tháng {first[:7]} → {last[:7]}"
+    began = datetime.fromtimestamp(
+        record.start_time or record.create_timestamp.timestamp(), ZoneInfo(settings.TIMEZONE)
+    )
+    doing = f"đang ghi ở bước {step}" if step else "đang chạy"
+    return f"lần chạy {run.run_id[:8]} ({what}; từ {began:%H:%M:%S}) {doing}"
+
+
+def wait_for_warehouse(
+    instance: dg.DagsterInstance,
+    *,
+    poll_s: float = WAIT_POLL_S,
+    max_wait_s: float = WAIT_MAX_S,
+    notify: Callable[[str], None] = log.warning,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Return once no other run writes the warehouse, telling the user (in Vietnamese)
+    which run it waits for; raise ``WarehouseBusy`` after ``max_wait_s``.
+
+    Dagster's in-process executor waits for a pool slot by polling without sleeping (a
+    whole CPU core, and nothing said); a run that starts only when the warehouse is free
+    never waits there. Runs of dead processes on this machine are released on the way.
+    """
+    started = time.monotonic()
+    announced: list[str] = []
+    while True:
+        release_orphaned_runs(instance)
+        holders = warehouse_holders(instance)
+        if not holders:
+            if announced:
+                notify("Kho dữ liệu đã rảnh: bắt đầu chạy.")
+            return
+        steps = _pool_steps(instance)
+        described = [describe_run(r, steps.get(r.dagster_run.run_id)) for r in holders]
+        ids = [r.dagster_run.run_id for r in holders]
+        if ids != announced:
+            notify(f"Đang chờ kho dữ liệu: {'; '.join(described)} …")
+            announced = ids
+        if time.monotonic() - started >= max_wait_s:
+            raise WarehouseBusy(
+                f"Kho dữ liệu vẫn bận sau {max_wait_s / 60:g} phút chờ: {'; '.join(described)}. "
+                "Chạy lại sau, hoặc dừng lần chạy đó trong Dagster UI."
+            )
+        sleep(poll_s)
+
+
+def _what(first_key: str, last_key: str, capture_config: dict | None, captures: bool) -> str:
+    """What a run of :func:`materialize_months` does, for :data:`WHAT_TAG`."""
+    config = capture_config or {}
+    months = first_key[:7] if first_key == last_key else f"{first_key[:7]} → {last_key[:7]}"
+    if not captures:
+        return f"tính lại tháng {months} từ kho thô"
+    periods = config.get("periods") or []
+    what = f"thu thập kỳ {', '.join(periods)}" if periods else f"thu thập tháng {months}"
+    provinces = config.get("provinces") or []
+    what += f", tỉnh {', '.join(provinces)}" if provinces else ", toàn quốc"
+    if config.get("source") == "legacy":
+        what += " (API cũ)"
+    return what[:200]
+
+
 def anchor_month(period: Period, today) -> str:
     """The partition key a period is captured under: its last month, or the open month."""
     if period.is_open(today):
@@ -87,24 +207,35 @@ def materialize_months(
     last_key: str,
     *,
     capture_config: dict | None = None,
+    core_config: dict | None = None,
+    selection: dg.AssetSelection | None = None,
     instance: dg.DagsterInstance | None = None,
     quiet: bool = True,
+    max_wait_s: float = WAIT_MAX_S,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize every asset over the partition range [first_key, last_key] in one run."""
-    run_config: dict = {}
+    """Materialize every asset over the partition range [first_key, last_key] in one run,
+    once no other run writes the warehouse (:func:`wait_for_warehouse`, at most
+    ``max_wait_s``)."""
+    run_config: dict = {"ops": {}}
     if capture_config:
-        run_config["ops"] = {"raw_portal__captures": {"config": capture_config}}
+        run_config["ops"]["raw_portal__captures"] = {"config": capture_config}
+    if core_config:
+        run_config["ops"]["core_portal"] = {"config": core_config}
     if quiet:
-        run_config.update(_QUIET_LOGGERS)
+        level = os.environ.get(DAGSTER_CONSOLE_LEVEL_ENV, "WARNING")
+        run_config["loggers"] = {"console": {"config": {"log_level": level}}}
     tags = {
         "dagster/asset_partition_range_start": first_key,
         "dagster/asset_partition_range_end": last_key,
         **settings.WAREHOUSE_WRITE_TAGS,
         PID_TAG: str(os.getpid()),
         HOST_TAG: socket.gethostname(),
+        WHAT_TAG: _what(
+            first_key, last_key, capture_config, capture_config is not None or selection is None
+        ),
     }
     instance = instance or local_instance()
-    release_orphaned_runs(instance)
+    wait_for_warehouse(instance, max_wait_s=max_wait_s)
     return dg.materialize(
         _assets(),
         instance=instance,
@@ -112,6 +243,7 @@ def materialize_months(
         run_config=run_config,
         tags=tags,
         raise_on_error=False,
+        selection=selection,
     )
 
 

@@ -8,7 +8,7 @@ import dagster as dg
 from pipelines import settings
 from pipelines.jobs import portal_job
 from pipelines.partitions import key_of_month
-from pipelines.periods import Period
+from warehouse.periods import Period
 
 
 def nightly_month_range(today: date) -> tuple[str, str]:

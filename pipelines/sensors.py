@@ -6,7 +6,8 @@ never ingested twice, whatever their name, and a file changed in place is new by
 Nothing is moved or renamed; files stay where they are. The cursor remembers the hashes
 seen and each file's (size, mtime) so unchanged files are not hashed again. A file still
 being written (modified in the last ``DVC766_INBOX_SETTLE_SECONDS``, default 2 s) waits
-for the next tick.
+for the next tick. A symbolic link whose target resolves outside the inbox is never read:
+the sensor skips it and logs it (once), and the job quarantines it if asked to ingest it.
 """
 
 import json
@@ -62,9 +63,14 @@ def ingest_inbox_file(
     path = Path(config.path)
     if not path.is_file():
         raise dg.Failure(description=f"Tệp không còn trong hộp thư: {path.name}")
+    inbox = inbox_path().resolve()
+    # A file named inside the inbox must stay inside it once its links are followed.
+    within = inbox if Path(os.path.abspath(path)).is_relative_to(inbox) else None
     options = IngestOptions(config.period, config.province, config.cutoff)
     with warehouse.connect() as con:
-        result = ingest_path(con, warehouse.store(), path, options, run_id=context.run_id)
+        result = ingest_path(
+            con, warehouse.store(), path, options, run_id=context.run_id, inbox=within
+        )
         if result.outcome == "ingested" and config.rebuild_marts:
             rebuild_marts(con)
     if config.sha256 and result.sha256 != config.sha256:
@@ -120,17 +126,23 @@ def ingest_file_job() -> None:
     ingest_inbox_file()
 
 
-def _candidates(inbox: Path) -> list[Path]:
+def _candidates(inbox: Path) -> tuple[list[Path], list[Path]]:
+    """The files to consider in ``inbox`` (a resolved folder), and the symbolic links
+    among them whose target is outside it (never to be read)."""
     if not inbox.is_dir():
-        return []
-    files = []
+        return [], []
+    files, outside = [], []
     for path in sorted(inbox.rglob("*")):
         relative = path.relative_to(inbox)
         if any(part.startswith((".", "~$")) for part in relative.parts):
             continue
-        if path.is_file() and not path.name.endswith(_IGNORED_SUFFIXES):
+        if path.name.endswith(_IGNORED_SUFFIXES):
+            continue
+        if not path.resolve().is_relative_to(inbox):
+            outside.append(path)
+        elif path.is_file():
             files.append(path)
-    return files
+    return files, outside
 
 
 @dg.sensor(
@@ -145,16 +157,23 @@ def _candidates(inbox: Path) -> list[Path]:
 )
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """A run request for each file whose content has not been seen before."""
-    inbox = inbox_path()
+    inbox = inbox_path().resolve()
     state = json.loads(context.cursor) if context.cursor else {}
     seen: set[str] = set(state.get("seen", []))
     stats: dict[str, list] = state.get("stat", {})
+    files, outside = _candidates(inbox)
+    refused = sorted(str(path.relative_to(inbox)) for path in outside)
+    for key in refused:
+        if key not in state.get("outside", []):
+            context.log.warning(
+                f"Bỏ qua {key}: liên kết trỏ ra ngoài hộp thư {inbox} (không đọc, không nhập)"
+            )
     settle = settle_seconds()
     now = time.time()
     requests: list[dg.RunRequest] = []
     current: dict[str, list] = {}
     waiting = 0
-    for path in _candidates(inbox):
+    for path in files:
         info = path.stat()
         key = str(path.relative_to(inbox))
         if now - info.st_mtime < settle:
@@ -173,19 +192,17 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
             dg.RunRequest(
                 run_key=digest,
                 run_config={
-                    "ops": {
-                        "ingest_inbox_file": {
-                            "config": {"path": str(path.resolve()), "sha256": digest}
-                        }
-                    }
+                    "ops": {"ingest_inbox_file": {"config": {"path": str(path), "sha256": digest}}}
                 },
                 tags={"dvc766/file": path.name[:200], "dvc766/sha256": digest},
             )
         )
-    cursor = json.dumps({"seen": sorted(seen), "stat": current}, sort_keys=True)
+    cursor = json.dumps({"seen": sorted(seen), "stat": current, "outside": refused}, sort_keys=True)
     if not requests:
         reason = f"Không có tệp mới trong {inbox}"
         if waiting:
             reason += f" ({waiting} tệp đang được ghi, chờ lượt sau)"
+        if refused:
+            reason += f" (bỏ qua {len(refused)} liên kết trỏ ra ngoài hộp thư)"
         return dg.SensorResult(skip_reason=reason, cursor=cursor)
     return dg.SensorResult(run_requests=requests, cursor=cursor)

@@ -8,6 +8,8 @@
 | DVC766_TODAY | the date the pipeline treats as today (ISO) | today in Asia/Ho_Chi_Minh |
 | DVC766_NIGHTLY_HOUR | hour (0-23, Asia/Ho_Chi_Minh) of the nightly capture | 4 |
 | DVC766_REQUEST_DELAY | seconds between requests (jitter is half of it) | 1.0 |
+| DVC766_REQUEST_BACKOFF | seconds before the first retry (doubling after) | 2.0 |
+| DVC766_REQUEST_DEADLINE | seconds one request may take in all, body included | 60 |
 """
 
 from __future__ import annotations
@@ -62,3 +64,13 @@ def today() -> date:
 # Every run that writes the warehouse carries this tag; the production instance profile
 # (deploy/dagster.production.yaml) queues such runs one at a time.
 WAREHOUSE_WRITE_TAGS = {"dvc766/warehouse": "write"}
+
+
+def request_backoff() -> float:
+    """Seconds of the first retry's backoff (doubling after each failed attempt)."""
+    return float(os.environ.get("DVC766_REQUEST_BACKOFF", "2.0"))
+
+
+def request_deadline() -> float:
+    """Seconds one request may take in all, its reply read to the end included."""
+    return float(os.environ.get("DVC766_REQUEST_DEADLINE", "60"))

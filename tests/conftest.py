@@ -11,15 +11,21 @@ import pytest
 from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "portal-samples"
+SAMPLES = Path(__file__).resolve().parent / "fixtures" / "portal-samples"
+"""The real portal replies, vendored with their provenance (see its README.md)."""
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+"""The five provincial letters, read in place (their text is not ours to copy)."""
+requires_seeds = pytest.mark.skipif(
+    not SEEDS.is_dir(),
+    reason="the provincial letters (../shared/seeds) are not beside this clone; the "
+    "parsing they exercise is also covered by tests/fixtures/files",
+)
 PHU_THO = "019d2be3-6a88-732b-8b17-b68020c8553a"
 
 
 @pytest.fixture
 def samples_dir() -> Path:
-    """The real portal replies in ../shared/portal-samples (never copied into the repo)."""
-    if not SAMPLES.is_dir():
-        pytest.fail(f"portal samples not found at {SAMPLES}: ../shared must sit beside the repo")
+    """The real portal replies, vendored under tests/fixtures/portal-samples."""
     return SAMPLES
 
 

@@ -28,6 +28,7 @@ EXPECTED_ASSETS = {
     "mart_portal__revisions",
     "published_warehouse",
     "out_portal__charts",
+    "ops_portal__capture_outcome",
 }
 
 
@@ -44,6 +45,11 @@ def test_definitions_load_and_asset_graph_snapshot() -> None:
         assert node.description, f"{key} has no description"
     core_checks = {c.name for c in graph.asset_check_keys}
     assert {"unique_group_scores", "traceable_to_valid_raw", "unit_names_nfc"} <= core_checks
+    # The run's outcome is the last step, after publication, in the same writer pool.
+    outcome = dg.AssetKey("ops_portal__capture_outcome")
+    assert graph.get(outcome).parent_keys == {dg.AssetKey("published_warehouse")}
+    assert graph.get(outcome).pools == {"warehouse"}
+    assert "ops_portal__capture_outcome" in defs.resolve_job_def("portal_job").graph.node_names()
 
 
 def test_partitions_start_2022_08_and_include_the_open_month() -> None:

@@ -318,7 +318,7 @@ def load_synthetic_national(
 
 def check_failures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Offending rows of every mart asset check."""
-    return {name: con.execute(sql).fetchone()[0] for name, _, _, sql in MART_CHECKS}
+    return {check.name: con.execute(check.sql).fetchone()[0] for check in MART_CHECKS}
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,9 +14,9 @@ import pytest
 
 from pipelines.fake_portal import API_PREFIX, ENDPOINTS, GROUPS, Dataset, FakePortal
 from pipelines.fake_portal.dataset import r2
-from pipelines.periods import Period
+from tests.conftest import SAMPLES
+from warehouse.periods import Period
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "portal-samples"
 TODAY = date(2026, 9, 26)  # the day the samples were captured
 GROUP_ENDPOINT = {group: endpoint for endpoint, group in ENDPOINTS.items()}
 
@@ -511,13 +510,3 @@ def test_dataset_figures(portal: FakePortal) -> None:
         special += sum("đặc khu" in u.name for u in communes)
         assert len({u.name for u in prov.children}) == len(prov.children)
     assert special >= 5
-
-
-def test_rendering_is_fast(portal: FakePortal, client: httpx.Client) -> None:
-    period = Period.parse("2026-Q2")
-    root = portal.dataset.province_by_code("H29").id
-    post(client, "dossier-digitized", body_for("dossier-digitized", period, root))  # warm
-    started = time.perf_counter()
-    for _ in range(5):
-        post(client, "dossier-digitized", body_for("dossier-digitized", period, root))
-    assert (time.perf_counter() - started) / 5 < 0.05

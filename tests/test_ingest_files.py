@@ -25,10 +25,11 @@ from pipelines.resources import WarehouseResource, default_resources
 from pipelines.sensors import inbox_sensor, ingest_file_job
 from pipelines.sources.files import ingest as ingest_module
 from pipelines.sources.files.ingest import IngestOptions, ingest_bytes, ingest_path
+from pipelines.sources.registry import SOURCES
+from tests.conftest import SEEDS, requires_seeds
 from warehouse.derive import query_as_of, rebuild_marts
 from warehouse.load_core import normalise_captures
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
 SEED_002 = SEEDS / "002_505eb6b581a23fd8.txt"
 SEED_003 = SEEDS / "003_6c79a760a865dc18.txt"
@@ -44,6 +45,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 # --- seed 002: two appendix tables and the province's group scores -----------------------
 
 
+@requires_seeds
 def test_seed_002_loads_through_the_file_path(warehouse: WarehouseResource) -> None:
     with warehouse.connect() as con:
         result = ingest_path(con, warehouse.store(), SEED_002)
@@ -118,6 +120,7 @@ def test_seed_002_loads_through_the_file_path(warehouse: WarehouseResource) -> N
         ]
 
 
+@requires_seeds
 def test_rates_become_points_only_where_the_methodology_says_how(
     warehouse: WarehouseResource,
 ) -> None:
@@ -186,6 +189,7 @@ def test_no_rule_no_points_for_a_2026_letter(warehouse: WarehouseResource) -> No
         assert _rows(con, "SELECT count(*) FROM core.group_scores") == [(0,)]
 
 
+@requires_seeds
 def test_seed_003_group_scores_with_a_stated_cutoff_give_a_band(
     warehouse: WarehouseResource,
 ) -> None:
@@ -221,6 +225,7 @@ def test_seed_003_group_scores_with_a_stated_cutoff_give_a_band(
         ) == [(80.1, "Tốt", [])]
 
 
+@requires_seeds
 def test_without_a_stated_cutoff_the_ingestion_time_is_used(
     warehouse: WarehouseResource,
 ) -> None:
@@ -232,6 +237,7 @@ def test_without_a_stated_cutoff_the_ingestion_time_is_used(
         assert body["cutoff_source"] == "ingested_at" and body["stated_cutoffs"] == []
 
 
+@requires_seeds
 def test_the_same_bytes_are_never_ingested_twice(
     warehouse: WarehouseResource, tmp_path: Path
 ) -> None:
@@ -254,7 +260,7 @@ def test_renormalising_a_file_capture_gives_the_same_rows(warehouse: WarehouseRe
         result = ingest_path(con, warehouse.store(), FIXTURES / "quang_tri_2023_abbreviated.md")
         before = _rows(con, query)
         review = _rows(con, "SELECT name_given, unit_id, status FROM core.unit_match_review")
-        normalise_captures(con, warehouse.store(), [result.capture_id])  # matches again
+        normalise_captures(con, warehouse.store(), [result.capture_id], SOURCES)  # matches again
         assert _rows(con, query) == before
         assert (
             _rows(con, "SELECT name_given, unit_id, status FROM core.unit_match_review") == review
@@ -575,6 +581,7 @@ def _cli() -> typer.Typer:
     return app
 
 
+@requires_seeds
 def test_cli_ingests_files_in_vietnamese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DVC766_WAREHOUSE", str(tmp_path / "w.duckdb"))
     monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
@@ -611,6 +618,7 @@ def _settled(path: Path) -> Path:
     return path
 
 
+@requires_seeds
 def test_sensor_requests_one_run_per_new_content(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -650,6 +658,7 @@ def test_sensor_requests_one_run_per_new_content(
         assert letter.exists() and fresh.exists()  # nothing is moved
 
 
+@requires_seeds
 def test_ingest_job_runs_on_a_real_instance(warehouse: WarehouseResource, tmp_path: Path) -> None:
     empty = tmp_path / "trong.csv"
     empty.write_bytes(b"")

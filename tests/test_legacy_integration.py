@@ -17,11 +17,12 @@ from pipelines.assets.raw import raw_portal__captures
 from pipelines.capturing import UnknownUnit, capture_legacy_trend
 from pipelines.cli import app
 from pipelines.fake_portal.server import FakePortal
-from pipelines.periods import Period
 from pipelines.resources import WarehouseResource
 from pipelines.sources.legacy import endpoints as ep
+from pipelines.sources.registry import SOURCES
 from tests.helpers import counts, current_scores, materialize, resources_for
 from warehouse.load_core import captures_to_normalise, normalise_captures
+from warehouse.periods import Period
 
 pytestmark = pytest.mark.integration
 GROUPS = ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")
@@ -197,9 +198,9 @@ def test_403_stops_the_legacy_capture(portal, warehouse) -> None:
     portal.faults.add("rest.jsp:district", "status", status=403)
     portal.request_log.clear()
     result = legacy_run(portal, warehouse, MONTH, ["H47", "H50"], periods=[MONTH])
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "HTTP 403" in failure.event_specific_data.error.message
+    assert result.success  # the stop is recorded; the run's outcome step fails the run
+    (raw,) = result.asset_materializations_for_node("raw_portal__captures")
+    assert "HTTP 403" in raw.metadata["stopped"].value
     # nothing was requested after the refusal: not H47's communes, nothing of H50
     last = portal.request_log[-1][2]
     assert (last["p_loaidonvi"], last["p_tinh_id"]) == (3, portal.legacy.old_province("H47").id)
@@ -268,9 +269,9 @@ def test_monthly_trend_of_a_unit(portal, warehouse) -> None:
         assert (summary.complete, summary.new) == (12, 12)
     months = [date(2023, m, 1) for m in range(1, 13)]
     with warehouse.connect() as con:
-        pending = captures_to_normalise(con, months)
+        pending = captures_to_normalise(con, months, SOURCES)
         assert len(pending) == 24
-        normalise_captures(con, warehouse.store(), pending)
+        normalise_captures(con, warehouse.store(), pending, SOURCES)
         trend = con.execute(
             """SELECT r.period_start, r.total_score FROM core.reported_totals r
                JOIN raw.captures c USING (capture_id)

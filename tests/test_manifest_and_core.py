@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipelines.periods import Period
 from pipelines.resources import WarehouseResource
-from pipelines.sources.portal.capture import CaptureBundle, FetchedReply
-from pipelines.sources.portal.client import PortalReply
 from pipelines.sources.portal.endpoints import GROUP_ENDPOINTS
+from pipelines.sources.registry import PORTAL, SOURCES
 from tests.conftest import PHU_THO
 from warehouse.load_core import captures_to_normalise, normalise_captures
 from warehouse.manifest import record_capture
+from warehouse.periods import Period
+from warehouse.records import CaptureBundle, FetchedReply, Reply
 
 AUG = date(2026, 8, 1)
 
@@ -22,7 +22,7 @@ def bundle_from_folder(
 ) -> CaptureBundle:
     """A province capture whose replies are the sample files in ``folder``."""
     overrides = overrides or {}
-    bundle = CaptureBundle("province", period, PHU_THO, GROUP_ENDPOINTS)
+    bundle = CaptureBundle(PORTAL.id, "province", period, PHU_THO, GROUP_ENDPOINTS)
     at = datetime(2026, 9, 26, 11, 20, tzinfo=UTC)
     for endpoint in GROUP_ENDPOINTS:
         path = folder / f"{endpoint.name}.json"
@@ -34,7 +34,7 @@ def bundle_from_folder(
         else:
             bundle.fetched.append(FetchedReply(endpoint, body, None, "timeout after 30 s"))
             continue
-        reply = PortalReply(
+        reply = Reply(
             f"http://portal.test{endpoint.path}", body, 201, "application/json", content, at
         )
         bundle.fetched.append(FetchedReply(endpoint, body, reply))
@@ -43,7 +43,9 @@ def bundle_from_folder(
 
 def record(warehouse: WarehouseResource, bundle: CaptureBundle):
     with warehouse.connect() as con:
-        return record_capture(con, warehouse.store(), bundle, partition_month=AUG, run_id="t")
+        return record_capture(
+            con, warehouse.store(), bundle, PORTAL, partition_month=AUG, run_id="t"
+        )
 
 
 def table_counts(warehouse: WarehouseResource) -> dict[str, int]:
@@ -67,8 +69,10 @@ def test_year_capture_is_complete_and_idempotent(warehouse, samples_dir: Path) -
     second = record(warehouse, bundle)
     assert not second.is_new and second.capture_id == first.capture_id
     with warehouse.connect() as con:
-        normalise_captures(con, warehouse.store(), captures_to_normalise(con, [AUG]))
-        assert captures_to_normalise(con, [AUG]) == []
+        normalise_captures(
+            con, warehouse.store(), captures_to_normalise(con, [AUG], SOURCES), SOURCES
+        )
+        assert captures_to_normalise(con, [AUG], SOURCES) == []
         total = con.execute(
             """SELECT round(sum(score), 2) FROM core.group_scores
                WHERE unit_id = ? AND is_root""",
@@ -85,7 +89,12 @@ def test_year_capture_is_complete_and_idempotent(warehouse, samples_dir: Path) -
         assert code == "H44"
     before = table_counts(warehouse)
     with warehouse.connect() as con:  # re-normalising the same bytes changes nothing
-        normalise_captures(con, warehouse.store(), captures_to_normalise(con, [AUG], force=True))
+        normalise_captures(
+            con,
+            warehouse.store(),
+            captures_to_normalise(con, [AUG], SOURCES, force=True),
+            SOURCES,
+        )
     assert table_counts(warehouse) == before
 
 
@@ -126,7 +135,7 @@ def test_sql_loader_matches_the_python_parser(warehouse, samples_dir: Path) -> N
 
     rec = record(warehouse, bundle_from_folder(samples_dir / "2026", Period.parse("2026")))
     with warehouse.connect() as con:
-        normalise_captures(con, warehouse.store(), [rec.capture_id])
+        normalise_captures(con, warehouse.store(), [rec.capture_id], SOURCES)
         for path in sorted((samples_dir / "2026").glob("*.json")):
             parsed = parse_group_reply(ENDPOINTS_BY_NAME[path.stem], path.read_bytes(), PHU_THO)
             response = f"{rec.capture_id}:{path.stem}"

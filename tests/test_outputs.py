@@ -17,8 +17,8 @@ from pipelines.outputs.chart_data import make_chart
 from pipelines.outputs.excel import SHEETS, write_letter_workbook
 from pipelines.outputs.letter_data import load_letter_data
 from pipelines.outputs.summary import summary_text
-from pipelines.periods import Period
 from pipelines.resources import PortalResource, WarehouseResource
+from warehouse.periods import Period
 from warehouse.publish import published_path
 
 pytestmark = pytest.mark.integration

@@ -7,8 +7,8 @@ import pytest
 
 from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME
 from pipelines.sources.portal.parse import parse_group_reply
-from pipelines.sources.portal.validate import InvalidReply
 from tests.conftest import PHU_THO, SAMPLES
+from warehouse.records import InvalidReply
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*/*.json"))
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipelines.periods import Period, periods_for_month
+from warehouse.periods import Period, periods_for_month
 
 
 @pytest.mark.parametrize(

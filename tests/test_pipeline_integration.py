@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from pipelines.periods import Period
 from tests.helpers import (
     counts,
     current_scores,
@@ -15,6 +14,7 @@ from tests.helpers import (
     portal_root_score,
     province_id,
 )
+from warehouse.periods import Period
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pipelines.resources import WarehouseResource
 from pipelines.sources.files.ingest import IngestOptions, ingest_bytes, ingest_path
+from tests.conftest import SAMPLES
 from warehouse.derive import rebuild_marts
 from warehouse.schema import apply_schema
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
 DA_NANG = "019d2be3-6a85-74ec-a33d-803cf2496575"
 QUANG_TRI = "019d2be3-6a88-732b-8b20-29251b1ac762"
@@ -76,7 +76,7 @@ def test_63_provinces_become_34(warehouse: WarehouseResource) -> None:
 
 
 def test_new_units_are_the_portals_provinces(warehouse: WarehouseResource) -> None:
-    listed = json.loads((SHARED / "portal-samples" / "provinces.json").read_text("utf-8"))
+    listed = json.loads((SAMPLES / "provinces.json").read_text("utf-8"))
     portal = {p["departmentId"]: p["departmentCode"] for p in listed["provinces"]}
     with warehouse.connect() as con:
         ours = dict(

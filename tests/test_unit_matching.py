@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.resources import WarehouseResource
 from pipelines.sources.files.ingest import IngestOptions, ingest_bytes, ingest_path
-from pipelines.sources.files.vietnamese import place_tones
+from tests.conftest import SEEDS, requires_seeds
 from warehouse.unit_matching import (
     Candidate,
     ProvinceNotFound,
@@ -23,8 +23,8 @@ from warehouse.unit_matching import (
     resolve_province,
     unmatched_id,
 )
+from warehouse.vietnamese import place_tones
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
 SEED_002 = SEEDS / "002_505eb6b581a23fd8.txt"
 QUANG_TRI_2023 = "pre2025:45"
@@ -171,6 +171,7 @@ def _review(con, capture_id: str) -> dict[str, tuple]:
     return {row[0]: row[1:] for row in rows}
 
 
+@requires_seeds
 def test_seed_002_abbreviated_department_is_matched_never_lost(
     warehouse: WarehouseResource,
 ) -> None:

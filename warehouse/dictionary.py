@@ -28,6 +28,8 @@ SCHEMAS: dict[str, str] = {
     "(latest complete capture); each has a `*_as_of(cutoff)` macro for any data cut-off.",
     "core": "Normalised, typed, one row per fact, each pointing back at its raw capture.",
     "raw": "Captures as received: the manifest of replies, captures and quarantine.",
+    "ops": "Operational records: fetch attempts, normalisations, raw store faults, what each "
+    "run captured and the captures core checks rejected.",
     "methodology": "The index's rules as data: versions, groups, indicators, bands.",
 }
 # Schemas where every object must be documented; elsewhere only commented objects appear.

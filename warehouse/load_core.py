@@ -8,7 +8,6 @@ transaction, so re-normalising the same bytes leaves the tables unchanged.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,15 +15,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines.sources.portal.endpoints import (
-    ENDPOINTS_BY_NAME,
-    GROUP_CODES,
-    PARAMETER_FIELDS,
-    SOURCE,
-)
-from pipelines.sources.portal.parse import PARSER_VERSION, ParsedReply
 from warehouse.connection import transaction
-from warehouse.raw_store import RawStore
+from warehouse.raw_store import RawStore, RawStoreFault
+from warehouse.records import ParsedReply, StoredReply
+from warehouse.sources import Sources, source_of
 from warehouse.sql_files import read_sql
 
 _PROVENANCE = {
@@ -92,12 +86,15 @@ CORE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 
 @dataclass
 class NormaliseStats:
-    """Counts of what a normalisation loaded."""
+    """Counts of what a normalisation loaded (``capture_ids``: the captures loaded, in
+    order), and the stored replies it could not read."""
 
     captures: int = 0
+    capture_ids: list[str] = field(default_factory=list)
     replies: int = 0
     rows: dict[str, int] | None = None
     post_load: dict[str, Any] = field(default_factory=dict)
+    faults: list[RawStoreFault] = field(default_factory=list)
 
     def add(self, table: str, count: int) -> None:
         """Count ``count`` rows loaded into ``table``."""
@@ -106,112 +103,69 @@ class NormaliseStats:
 
 
 def captures_to_normalise(
-    con: duckdb.DuckDBPyConnection, partition_months: Sequence, *, force: bool = False
+    con: duckdb.DuckDBPyConnection,
+    partition_months: Sequence | None,
+    sources: Sources,
+    *,
+    force: bool = False,
 ) -> list[str]:
-    """Captures recorded under these partition months that core does not hold yet
-    (or, with ``force``, all of them)."""
+    """Captures recorded under these partition months (all months when None) that core
+    does not hold with their source's current parser (or, with ``force``, all of them)."""
     rows = con.execute(
         """
+        WITH versions AS (
+            SELECT unnest(?::VARCHAR[]) AS source, unnest(?::VARCHAR[]) AS parser_version
+        )
         SELECT c.capture_id
         FROM raw.captures AS c
+        LEFT JOIN versions AS v USING (source)
         LEFT JOIN ops.normalisations AS n
-          ON n.capture_id = c.capture_id AND n.parser_version = ?
-        WHERE list_contains(?, c.partition_month) AND (? OR n.capture_id IS NULL)
+          ON n.capture_id = c.capture_id AND n.parser_version = v.parser_version
+        WHERE (? IS NULL OR list_contains(?, c.partition_month))
+          AND (? OR n.capture_id IS NULL)
         ORDER BY c.captured_at, c.capture_id
         """,
-        [PARSER_VERSION, list(partition_months), force],
+        [
+            list(sources),
+            [source.parser_version for source in sources.values()],
+            None if partition_months is None else 1,
+            list(partition_months or []),
+            force,
+        ],
     ).fetchall()
     return [row[0] for row in rows]
 
 
-_METRIC_SCHEMA = {
-    "code": "VARCHAR",
-    "name": "VARCHAR",
-    **dict.fromkeys(("numerator", "denominator", "ratio", "score", "maxScore"), "DOUBLE"),
-    "dataQualityStatus": "VARCHAR",
-    "dataQualityMessage": "VARCHAR",
-}
-_ITEM_SCHEMA = {
-    **dict.fromkeys(
-        (
-            "departmentId",
-            "departmentName",
-            "departmentCode",
-            "departmentType",
-            "departmentLevel",
-            "level",
-        ),
-        "VARCHAR",
-    ),
-    "stt": "INTEGER",
-    **dict.fromkeys(
-        ("totalScore", "totalMaxScore", "score", "maxScore", "ratio", "scoreDelta"), "DOUBLE"
-    ),
-    "groupScores": dict.fromkeys(GROUP_CODES, "DOUBLE"),
-    "metrics": [_METRIC_SCHEMA],
-    **dict.fromkeys(PARAMETER_FIELDS, "DOUBLE"),
-}
-# The JSON structure DuckDB parses every current-API reply into, in one pass.
-REPLY_SCHEMA = json.dumps(
-    {
-        "data": {
-            "overview": _ITEM_SCHEMA,
-            "parent": _ITEM_SCHEMA,
-            "evaluation": [_ITEM_SCHEMA],
-            "children": [_ITEM_SCHEMA],
+ReplyParser = Callable[[StoredReply], ParsedReply]
+"""Parses one stored reply into core rows."""
+
+
+def load_parsed(
+    con: duckdb.DuckDBPyConnection, replies: Sequence[StoredReply], parse: ReplyParser
+) -> dict[str, int]:
+    """Insert the rows ``parse`` reads from each reply, with the reply's provenance;
+    return the rows inserted per core table. For sources parsed in Python."""
+    tables: dict[str, list[dict]] = {name: [] for name in CORE_SCHEMAS}
+    for reply in replies:
+        parsed = parse(reply)
+        provenance = {
+            "response_id": reply.response_id,
+            "capture_id": reply.capture_id,
+            "captured_at": reply.captured_at,
         }
-    }
-)
-
-ResponseParser = Callable[[RawStore, str, str, str], ParsedReply]
-"""Parses a stored reply: (store, endpoint, sha256, root unit id) → rows."""
-
-
-# Parsers of the sources read in Python (raw.responses.source → parser). The current
-# portal API is loaded in SQL (sql/core/load/); other sources register theirs here.
-PARSERS: dict[str, ResponseParser] = {}
-
-
-def register_parser(source: str, parser: ResponseParser) -> None:
-    """Make ``normalise_captures`` read replies of ``source`` with ``parser``."""
-    PARSERS[source] = parser
-
-
-PostLoad = Callable[[duckdb.DuckDBPyConnection, list[str]], Any]
-"""Runs after a batch of captures of one source is loaded: (connection, capture ids)."""
-POST_LOADS: dict[str, PostLoad] = {}
-
-
-def register_post_load(source: str, step: PostLoad) -> None:
-    """Run ``step`` after every normalisation of ``source``'s captures (e.g. matching the
-    units of file captures), so a re-normalisation reproduces the whole result."""
-    POST_LOADS[source] = step
-
-
-def normalise_captures(
-    con: duckdb.DuckDBPyConnection,
-    store: RawStore,
-    capture_ids: Iterable[str],
-    *,
-    batch_size: int = 200,
-) -> NormaliseStats:
-    """Load the given captures into core, ``batch_size`` captures per transaction."""
-    stats = NormaliseStats()
-    ids = list(capture_ids)
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start : start + batch_size]
-        _normalise_batch(con, store, batch, stats)
-        by_source = con.execute(
-            """SELECT source, list(capture_id ORDER BY capture_id) FROM raw.captures
-               WHERE list_contains(?, capture_id) GROUP BY source""",
-            [batch],
-        ).fetchall()
-        for source, source_ids in by_source:
-            if source in POST_LOADS:
-                stats.post_load[source] = POST_LOADS[source](con, source_ids)
-    with transaction(con):
-        con.execute(read_sql("core/units_refresh.sql"))
-    return stats
+        period = {"period_type": reply.period_type, "period_start": reply.period_start}
+        for name in CORE_SCHEMAS:
+            extra = provenance if name == "unit_sightings" else {**provenance, **period}
+            tables[name].extend({**row, **extra} for row in getattr(parsed, name))
+    for name, schema in CORE_SCHEMAS.items():
+        if tables[name]:
+            con.register("core_frame", pl.from_dicts(tables[name], schema=schema))
+            try:
+                # ``name`` is an identifier from the fixed CORE_SCHEMAS allowlist.
+                con.execute(f"INSERT INTO core.{name} BY NAME SELECT * FROM core_frame")  # noqa: S608
+            finally:
+                con.unregister("core_frame")
+    return {name: len(rows) for name, rows in tables.items()}
 
 
 def run_sql_script(
@@ -229,88 +183,86 @@ def run_sql_script(
     return inserted
 
 
-def _load_portal_replies(
-    con: duckdb.DuckDBPyConnection, store: RawStore, responses: list[dict]
-) -> dict[str, int]:
-    """Load current-API replies in SQL: DuckDB reads and parses the stored bytes."""
-    batch = pl.DataFrame(
-        [
-            {
-                **{
-                    k: r[k]
-                    for k in (
-                        "response_id",
-                        "capture_id",
-                        "endpoint",
-                        "root_unit_id",
-                        "period_type",
-                        "period_start",
-                        "captured_at",
-                    )
-                },
-                "group_code": ENDPOINTS_BY_NAME[r["endpoint"]].group_code,
-                "shape": ENDPOINTS_BY_NAME[r["endpoint"]].shape,
-                "path": str(store.path_for(r["sha256"])),
-            }
-            for r in responses
-        ],
-        schema_overrides={"group_code": pl.String},
-    )
-    con.register("portal_batch", batch)
-    try:
-        run_sql_script(
-            con, read_sql("core/load/portal_docs.sql"), [REPLY_SCHEMA, batch["path"].to_list()]
-        )
-        return run_sql_script(con, read_sql("core/load/portal_rows.sql"))
-    finally:
-        con.unregister("portal_batch")
+def normalise_captures(
+    con: duckdb.DuckDBPyConnection,
+    store: RawStore,
+    capture_ids: Iterable[str],
+    sources: Sources,
+    *,
+    batch_size: int = 200,
+) -> NormaliseStats:
+    """Load the given captures into core, ``batch_size`` captures per transaction, each
+    reply read through the raw store's hash check and loaded by its own source.
+
+    A capture with a stored reply that is missing or fails its hash is not loaded (its
+    earlier core rows, if any, are removed: nothing is derived from bytes that cannot be
+    verified) and is listed in ``stats.faults`` and ``ops.raw_store_faults``; it is
+    loaded by a later run once the right bytes are stored again.
+    """
+    stats = NormaliseStats()
+    ids = list(capture_ids)
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        loaded = _normalise_batch(con, store, batch, sources, stats)
+        by_source = con.execute(
+            """SELECT source, list(capture_id ORDER BY capture_id) FROM raw.captures
+               WHERE list_contains(?, capture_id) GROUP BY source ORDER BY source""",
+            [loaded],
+        ).fetchall()
+        for source_id, source_ids in by_source:
+            result = source_of(sources, source_id).after_load(con, source_ids)
+            if result is not None:
+                stats.post_load[source_id] = result
+    with transaction(con):
+        con.execute(read_sql("core/units_refresh.sql"))
+    return stats
 
 
-def _load_parsed_replies(
-    con: duckdb.DuckDBPyConnection, store: RawStore, responses: list[dict]
-) -> dict[str, int]:
-    """Load replies of sources parsed in Python (registered with ``register_parser``)."""
-    tables: dict[str, list[dict]] = {name: [] for name in CORE_SCHEMAS}
-    for r in responses:
-        parsed = PARSERS[r["source"]](store, r["endpoint"], r["sha256"], r["root_unit_id"])
-        provenance = {k: r[k] for k in ("response_id", "capture_id", "captured_at")}
-        period = {"period_type": r["period_type"], "period_start": r["period_start"]}
-        for name in CORE_SCHEMAS:
-            extra = provenance if name == "unit_sightings" else {**provenance, **period}
-            tables[name].extend({**row, **extra} for row in getattr(parsed, name))
-    for name, schema in CORE_SCHEMAS.items():
-        if tables[name]:
-            con.register("core_frame", pl.from_dicts(tables[name], schema=schema))
-            try:
-                # ``name`` is an identifier from the fixed CORE_SCHEMAS allowlist.
-                con.execute(f"INSERT INTO core.{name} BY NAME SELECT * FROM core_frame")  # noqa: S608
-            finally:
-                con.unregister("core_frame")
-    return {name: len(rows) for name, rows in tables.items()}
-
-
-def _normalise_batch(
-    con: duckdb.DuckDBPyConnection, store: RawStore, batch: list[str], stats: NormaliseStats
-) -> None:
+def _read_replies(
+    con: duckdb.DuckDBPyConnection, store: RawStore, batch: list[str]
+) -> tuple[list[StoredReply], list[RawStoreFault]]:
+    """The valid replies of ``batch``, read through the hash check, and the faults."""
     cursor = con.execute(
         """
-        SELECT response_id, capture_id, source, endpoint, sha256, root_unit_id, period_type,
-               period_start, captured_at
+        SELECT response_id, capture_id, source, endpoint, group_code, page, root_unit_id,
+               period_type, period_start, captured_at, sha256
         FROM raw.responses
         WHERE list_contains(?, capture_id) AND validation = 'valid'
-        ORDER BY capture_id, endpoint
+        ORDER BY capture_id, endpoint, page
         """,
         [batch],
     )
-    columns = [d[0] for d in cursor.description]
-    responses = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    portal = [r for r in responses if r["source"] == SOURCE]
-    parsed = [r for r in responses if r["source"] != SOURCE]
+    replies, faults = [], []
+    for row in cursor.fetchall():
+        try:
+            content = store.get(row[10])
+        except RawStoreFault as fault:
+            faults.append(fault.with_reply(row[0], row[1]))
+            continue
+        replies.append(StoredReply(*row, content=content))
+    return replies, faults
+
+
+def _normalise_batch(
+    con: duckdb.DuckDBPyConnection,
+    store: RawStore,
+    batch: list[str],
+    sources: Sources,
+    stats: NormaliseStats,
+) -> list[str]:
+    """Load one batch of captures; return the ids loaded (all but the faulty ones)."""
+    replies, faults = _read_replies(con, store, batch)
+    faulty = {fault.capture_id for fault in faults}
+    loaded = [capture_id for capture_id in batch if capture_id not in faulty]
+    replies = [r for r in replies if r.capture_id not in faulty]
+    by_source: dict[str, list[StoredReply]] = {}
+    for reply in replies:
+        by_source.setdefault(reply.source, []).append(reply)
     with transaction(con):
         already = con.execute(
             "SELECT count(*) FROM ops.normalisations WHERE list_contains(?, capture_id)", [batch]
         ).fetchall()[0][0]
-        if already:
+        if already:  # re-normalising: the batch's earlier rows go first
             for name in CORE_SCHEMAS:
                 con.execute(
                     f"DELETE FROM core.{name} WHERE list_contains(?, capture_id)",  # noqa: S608
@@ -319,21 +271,38 @@ def _normalise_batch(
             con.execute(
                 "DELETE FROM ops.normalisations WHERE list_contains(?, capture_id)", [batch]
             )
-        for loaded in (
-            _load_portal_replies(con, store, portal) if portal else {},
-            _load_parsed_replies(con, store, parsed) if parsed else {},
-        ):
-            for table, count in loaded.items():
+        for source_id, source_replies in sorted(by_source.items()):
+            for table, count in source_of(sources, source_id).load(con, source_replies).items():
                 stats.add(table, count)
         con.execute(
             """
+            WITH versions AS (
+                SELECT unnest(?::VARCHAR[]) AS source, unnest(?::VARCHAR[]) AS parser_version
+            )
             INSERT INTO ops.normalisations
-            SELECT c.capture_id, ?, now(),
+            SELECT c.capture_id, v.parser_version, now(),
                    (SELECT count(*) FROM core.group_scores AS g WHERE g.capture_id = c.capture_id),
                    (SELECT count(*) FROM core.metric_values AS m WHERE m.capture_id = c.capture_id)
-            FROM unnest(?::VARCHAR[]) AS c(capture_id)
+            FROM raw.captures AS c
+            JOIN versions AS v USING (source)
+            WHERE list_contains(?, c.capture_id)
             """,
-            [PARSER_VERSION, batch],
+            [list(sources), [s.parser_version for s in sources.values()], loaded],
         )
-    stats.captures += len(batch)
-    stats.replies += len(responses)
+        for fault in faults:
+            con.execute(
+                "INSERT INTO ops.raw_store_faults VALUES (?, ?, ?, ?, ?, ?, now())",
+                [
+                    fault.sha256,
+                    fault.relative_path,
+                    fault.kind,
+                    fault.response_id,
+                    fault.capture_id,
+                    str(fault),
+                ],
+            )
+    stats.faults.extend(faults)
+    stats.captures += len(loaded)
+    stats.capture_ids.extend(loaded)
+    stats.replies += len(replies)
+    return loaded

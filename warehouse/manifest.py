@@ -15,19 +15,12 @@ from datetime import UTC, date, datetime
 import duckdb
 import polars as pl
 
-from pipelines.periods import Period
-from pipelines.sources.portal.capture import CaptureBundle
-from pipelines.sources.portal.client import Attempt
-from pipelines.sources.portal.endpoints import SOURCE
-from pipelines.sources.portal.validate import (
-    InvalidReply,
-    decode_envelope,
-    validate_group_reply,
-    validate_national_reply,
-)
 from warehouse.connection import transaction
-from warehouse.load_core import PARSERS
+from warehouse.methodology import NoMethodology, methodology_for
+from warehouse.periods import Period
 from warehouse.raw_store import RawStore
+from warehouse.records import Attempt, CaptureBundle, InvalidReply
+from warehouse.sources import Source, ValidationContext
 
 
 @dataclass(frozen=True)
@@ -43,73 +36,76 @@ class CaptureRecord:
     bytes: int
 
 
-def _validate(
-    store: RawStore, bundle: CaptureBundle, endpoint_name: str, sha256: str, content: bytes
-) -> None:
-    """Raise ``InvalidReply`` unless normalisation can trust the reply: the current API's
-    replies are validated (core builds their rows in SQL); other sources are parsed by
-    their registered parser and must name units of the root asked for."""
-    fetched = next(f for f in bundle.fetched if f.endpoint.name == endpoint_name)
-    if bundle.source == SOURCE:
-        # Validation only: the rows themselves are built by the SQL loader from raw.
-        data = decode_envelope(content)
-        if fetched.endpoint.shape == "national":
-            validate_national_reply(data)
-        else:
-            validate_group_reply(fetched.endpoint, data, bundle.root_unit_id)
-        return
-    parser = PARSERS.get(bundle.source)
-    if parser is None:
-        raise InvalidReply("no parser registered for this source", bundle.source)
-    parsed = parser(store, endpoint_name, sha256, bundle.root_unit_id)
-    code = bundle.root_unit_code
-    if code:
-        for unit in parsed.unit_sightings:
-            unit_code = unit.get("unit_code")
-            if unit_code and unit_code != code and not unit_code.startswith(f"{code}."):
-                raise InvalidReply(
-                    "reply is for another root unit",
-                    f"asked {code}, got unit {unit_code} ({unit['unit_id']})",
-                )
+def response_id(capture_id: str, endpoint: str, page: int = 1) -> str:
+    """The id of a stored reply: its capture and endpoint, and its page after the first."""
+    return f"{capture_id}:{endpoint}" if page == 1 else f"{capture_id}:{endpoint}:p{page}"
+
+
+def _page_key(endpoint: str, page: int) -> str:
+    """An endpoint's page in a capture's fingerprint (the endpoint alone for page 1)."""
+    return endpoint if page == 1 else f"{endpoint}:p{page}"
+
+
+def _verdicts(
+    con: duckdb.DuckDBPyConnection, source: Source, bundle: CaptureBundle
+) -> list[InvalidReply | None]:
+    """The source's verdict on each reply of the bundle (None = valid)."""
+    try:
+        methodology = methodology_for(con, bundle.period.start)
+    except NoMethodology:
+        methodology = None
+    verdicts = source.validate(bundle, ValidationContext(con, methodology))
+    replies = [f for f in bundle.fetched if f.reply is not None]
+    if len(verdicts) != len(replies):
+        raise RuntimeError(
+            f"source {source.id} gave {len(verdicts)} verdicts for {len(replies)} replies"
+        )
+    return verdicts
 
 
 def record_capture(
     con: duckdb.DuckDBPyConnection,
     store: RawStore,
     bundle: CaptureBundle,
+    source: Source,
     *,
     partition_month: date,
     run_id: str | None,
 ) -> CaptureRecord:
-    """Store the bundle's bytes and manifest rows; return what was recorded."""
+    """Store the bundle's bytes and manifest rows, with ``source`` judging each reply;
+    return what was recorded. Every reply's bytes are stored, valid or not."""
+    if source.id != bundle.source:
+        raise ValueError(f"bundle of source {bundle.source!r} recorded as {source.id!r}")
     rows: list[dict] = []
     problems: list[str] = []
     quarantined: list[dict] = []
     total_bytes = 0
+    verdicts = iter(_verdicts(con, source, bundle))
     for fetched in bundle.fetched:
         name = fetched.endpoint.name
+        label = name if fetched.page == 1 else f"{name} (trang {fetched.page})"
         if fetched.reply is None:
-            problems.append(f"{name}: {fetched.error}")
+            problems.append(f"{label}: {fetched.error}")
             continue
         blob = store.put(fetched.reply.content)
         total_bytes += blob.size
-        try:
-            _validate(store, bundle, name, blob.sha256, fetched.reply.content)
-            validation, error = "valid", None
-        except InvalidReply as exc:
-            validation, error = "invalid", str(exc)
-            problems.append(f"{name}: {exc}")
+        verdict = next(verdicts)
+        validation, error = ("valid", None) if verdict is None else ("invalid", str(verdict))
+        if verdict is not None:
+            problems.append(f"{label}: {verdict}")
             quarantined.append(
                 {
                     "endpoint": name,
+                    "page": fetched.page,
                     "sha256": blob.sha256,
-                    "reason": exc.reason,
-                    "detail": exc.detail,
+                    "reason": verdict.reason,
+                    "detail": verdict.detail,
                 }
             )
         rows.append(
             {
                 "endpoint": name,
+                "page": fetched.page,
                 "group_code": fetched.endpoint.group_code,
                 "url": fetched.reply.url,
                 "request_body": json.dumps(
@@ -125,18 +121,20 @@ def record_capture(
                 "validation_error": error,
             }
         )
+    problems.extend(bundle.missing)
     fetched_names = {f.endpoint.name for f in bundle.fetched}
     for endpoint in bundle.expected:
         if endpoint.name not in fetched_names:
             problems.append(f"{endpoint.name}: not requested (capture stopped)")
-    valid = sum(1 for row in rows if row["validation"] == "valid")
+    valid_endpoints = {row["endpoint"] for row in rows if row["validation"] == "valid"}
+    valid = len(valid_endpoints)
     status = "complete" if valid == len(bundle.expected) and not problems else "incomplete"
     reason = "; ".join(problems) if problems else None
     if bundle.stopped_reason:
         reason = f"stopped: {bundle.stopped_reason}; {reason}"
     stored = {row["endpoint"] for row in rows}
     fingerprint = sorted(
-        [(row["endpoint"], row["sha256"]) for row in rows]
+        [(_page_key(row["endpoint"], row["page"]), row["sha256"]) for row in rows]
         + [(e.name, "missing") for e in bundle.expected if e.name not in stored]
     )
     content_sha = hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()
@@ -191,10 +189,10 @@ def record_capture(
             con.execute(
                 """
                 INSERT INTO raw.responses VALUES
-                    (?, ?, ?, ?, ?, 'POST', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (?, ?, ?, ?, ?, 'POST', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    f"{capture_id}:{row['endpoint']}",
+                    response_id(capture_id, row["endpoint"], row["page"]),
                     capture_id,
                     bundle.source,
                     row["endpoint"],
@@ -212,13 +210,14 @@ def record_capture(
                     row["captured_at"],
                     row["validation"],
                     row["validation_error"],
+                    row["page"],
                 ],
             )
         for item in quarantined:
             insert_quarantine(
                 con,
-                quarantine_id=f"{capture_id}:{item['endpoint']}",
-                response_id=f"{capture_id}:{item['endpoint']}",
+                quarantine_id=response_id(capture_id, item["endpoint"], item["page"]),
+                response_id=response_id(capture_id, item["endpoint"], item["page"]),
                 capture_id=capture_id,
                 source=bundle.source,
                 endpoint=item["endpoint"],

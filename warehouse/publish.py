@@ -6,11 +6,18 @@ to the publication, and renames the copy over the published file. ``rename`` is 
 a reader that has the old file open keeps reading the old state (its inode stays alive),
 a new connection sees the new state, and nobody ever sees a half-written month. Marts are
 also exported to Parquet, partitioned by period, swapped in as a whole folder.
+
+A whole publication (copy and export) holds the publication lock of its folder
+(``.publication.lock``), so when a publish starts, the ``.publish-*.duckdb`` copies and
+``.parquet-*`` staging folders it finds there were left by a publish that died (killed,
+power cut) and are removed.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -26,6 +33,12 @@ PARQUET_TABLES: tuple[str, ...] = (
     "band_counts",
     "revisions",
 )
+_COPY_PREFIX, _COPY_SUFFIX, _EXPORT_PREFIX = ".publish-", ".duckdb", ".parquet-"
+# The names tempfile.mkstemp/mkdtemp give our copies and staging folders (8 random
+# characters from tempfile's alphabet): nothing else in the folder matches.
+_LEFTOVER_COPY = re.compile(re.escape(_COPY_PREFIX) + r"[a-z0-9_]{8}" + re.escape(_COPY_SUFFIX))
+_LEFTOVER_EXPORT = re.compile(re.escape(_EXPORT_PREFIX) + r"[a-z0-9_]{8}")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,29 +62,55 @@ def publish(working: Path | str, target: Path | str | None = None) -> Publicatio
     working = Path(working).resolve()
     target = Path(target).resolve() if target else published_path(working)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with write_lock(working):
-        con = duckdb.connect(str(working))
-        try:
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".publish-", suffix=".duckdb")
-        os.close(fd)
-        try:
-            shutil.copyfile(working, tmp_name)
-            os.chmod(tmp_name, 0o444)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-    parquet_dir, files = export_parquet(target, target.parent / "parquet")
+    with write_lock(target.parent / ".publication"):
+        remove_leftovers(target.parent)
+        with write_lock(working):
+            con = duckdb.connect(str(working))
+            try:
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            fd, tmp_name = tempfile.mkstemp(
+                dir=target.parent, prefix=_COPY_PREFIX, suffix=_COPY_SUFFIX
+            )
+            os.close(fd)
+            try:
+                shutil.copyfile(working, tmp_name)
+                os.chmod(tmp_name, 0o444)
+                os.replace(tmp_name, target)
+            except BaseException:
+                Path(tmp_name).unlink(missing_ok=True)
+                raise
+        parquet_dir, files = export_parquet(target, target.parent / "parquet")
     return Publication(target, parquet_dir, target.stat().st_size, files)
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the copies (``.publish-*.duckdb`` files) and Parquet staging folders
+    (``.parquet-*``) that dead publishes left in ``folder``; return what was removed.
+
+    Call it only holding the folder's publication lock: a live publish holds it for its
+    whole length, so whatever is found then is a dead publish's. Only names this module
+    gives are touched, and never through a symbolic link."""
+    removed = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            continue
+        if _LEFTOVER_COPY.fullmatch(entry.name) and entry.is_file():
+            entry.unlink(missing_ok=True)
+        elif _LEFTOVER_EXPORT.fullmatch(entry.name) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            continue
+        removed.append(entry)
+        log.info("removed %s, left by an interrupted publish", entry)
+    return removed
 
 
 def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
     """Export the mart tables of ``database`` to ``out_dir/<table>/`` partitioned by
     period, replacing the previous export as a whole."""
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=".parquet-"))
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=_EXPORT_PREFIX))
     staging.chmod(0o755)
     con = duckdb.connect(str(database), read_only=True)
     try:

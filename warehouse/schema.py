@@ -18,6 +18,9 @@ DDL_FILES: tuple[str, ...] = (
     "raw/quarantine.sql",
     "ops/fetch_attempts.sql",
     "ops/normalisations.sql",
+    "ops/raw_store_faults.sql",
+    "ops/run_captures.sql",
+    "ops/rejected_captures.sql",
     "methodology/versions.sql",
     "methodology/groups.sql",
     "methodology/indicators.sql",
@@ -62,6 +65,7 @@ DDL_FILES: tuple[str, ...] = (
     "mart/top_bottom.sql",
     "mart/top_bottom_as_of.sql",
     "comments/core_raw.sql",
+    "comments/ops.sql",
 )
 
 

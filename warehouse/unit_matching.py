@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from pipelines.periods import Period
-from pipelines.sources.files.vietnamese import clean_cell, fold, place_tones
 from warehouse.connection import transaction
+from warehouse.periods import Period
 from warehouse.sql_files import read_sql
+from warehouse.vietnamese import clean_cell, fold, place_tones
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from pydantic import Field
 
 from pipelines.outputs.chart_data import make_chart
 from pipelines.partitions import month_of_key, monthly_partitions
-from pipelines.periods import Period
 from pipelines.resources import WarehouseResource
+from warehouse.periods import Period
 from warehouse.publish import published_path
 
 

@@ -4,12 +4,12 @@ asset checks."""
 import dagster as dg
 
 from pipelines.assets.metadata import table_metadata
-from pipelines.assets.sql_checks import SqlCheck, check_specs, run_checks
+from pipelines.assets.sql_checks import SqlCheck, check_specs, offending_captures, run_checks
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.resources import WarehouseResource
-from pipelines.sources import legacy  # noqa: F401  (registers the legacy API's parser)
-from pipelines.sources.files import parse as file_parsers  # noqa: F401  (file parsers)
-from warehouse.load_core import captures_to_normalise, normalise_captures
+from pipelines.sources.registry import SOURCES
+from warehouse.load_core import normalise_captures
+from warehouse.rejections import captures_to_load, settle_checked_captures
 
 CORE_TABLES: dict[str, str] = {
     "units": "One row per unit (portal departmentId): code, NFC name, type, level, parent, "
@@ -28,73 +28,107 @@ def _key(table: str) -> dg.AssetKey:
     return dg.AssetKey(f"core_portal__{table}")
 
 
-# (check name, asset, description, SQL returning the number of offending rows)
-CORE_CHECKS: tuple[SqlCheck, ...] = tuple(
-    SqlCheck(*check)
-    for check in (
-        (
-            "unique_group_scores",
-            "group_scores",
-            "One row per (response, unit, group).",
-            """SELECT count(*) FROM (SELECT 1 FROM core.group_scores
-           GROUP BY response_id, unit_id, group_code HAVING count(*) > 1)""",
-        ),
-        (
-            "unique_metric_values",
-            "metric_values",
-            "One row per (response, unit, metric).",
-            """SELECT count(*) FROM (SELECT 1 FROM core.metric_values
-           GROUP BY response_id, unit_id, metric_code HAVING count(*) > 1)""",
-        ),
-        (
-            "scores_within_max",
-            "group_scores",
-            "Every group score lies in [0, max] (to the portal's rounding).",
-            """SELECT count(*) FROM core.group_scores
-           WHERE score < 0 OR (max_score IS NOT NULL AND score > max_score + 0.005)""",
-        ),
-        (
-            "metric_scores_within_max",
-            "metric_values",
-            "Every indicator score lies in [0, max] (to the portal's rounding).",
-            """SELECT count(*) FROM core.metric_values
-           WHERE score < 0 OR (max_score IS NOT NULL AND score > max_score + 0.005)""",
-        ),
-        (
-            "traceable_to_valid_raw",
-            "group_scores",
-            "Every core row points at a valid stored reply.",
-            """SELECT count(*) FROM core.group_scores AS g
+# Per-capture checks: (name, asset, description, reason, SQL taking the capture ids
+# loaded in this run and returning (capture_id, offending rows) per capture that fails).
+# A capture they find is quarantined (warehouse.rejections) and the run goes on.
+_PER_CAPTURE: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        "unique_group_scores",
+        "group_scores",
+        "One row per (response, unit, group) in each capture loaded by the run.",
+        "group score written twice for one unit",
+        """SELECT capture_id, count(*) FROM (
+             SELECT capture_id FROM core.group_scores
+             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             GROUP BY capture_id, response_id, unit_id, group_code HAVING count(*) > 1)
+           GROUP BY capture_id""",
+    ),
+    (
+        "unique_metric_values",
+        "metric_values",
+        "One row per (response, unit, metric) in each capture loaded by the run.",
+        "indicator written twice for one unit",
+        """SELECT capture_id, count(*) FROM (
+             SELECT capture_id FROM core.metric_values
+             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             GROUP BY capture_id, response_id, unit_id, metric_code HAVING count(*) > 1)
+           GROUP BY capture_id""",
+    ),
+    (
+        "scores_within_max",
+        "group_scores",
+        "Every group score of the captures loaded by the run lies in [0, max] (to the "
+        "portal's rounding).",
+        "group score outside [0, its maximum]",
+        """SELECT capture_id, count(*) FROM core.group_scores
+           WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             AND (score < 0 OR (max_score IS NOT NULL AND score > max_score + 0.005))
+           GROUP BY capture_id""",
+    ),
+    (
+        "metric_scores_within_max",
+        "metric_values",
+        "Every indicator score of the captures loaded by the run lies in [0, max] (to the "
+        "portal's rounding).",
+        "indicator score outside [0, its maximum]",
+        """SELECT capture_id, count(*) FROM core.metric_values
+           WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             AND (score < 0 OR (max_score IS NOT NULL AND score > max_score + 0.005))
+           GROUP BY capture_id""",
+    ),
+    (
+        "traceable_to_valid_raw",
+        "group_scores",
+        "Every core row of the captures loaded by the run points at a valid stored reply.",
+        "core row without a valid stored reply",
+        """SELECT g.capture_id, count(*) FROM core.group_scores AS g
            LEFT JOIN raw.responses AS r
              ON r.response_id = g.response_id AND r.validation = 'valid'
-           WHERE r.response_id IS NULL""",
-        ),
-        (
-            "complete_captures_have_six_groups",
-            "group_scores",
-            "Each complete province capture of the current API holds its root's six groups "
-            "(the legacy API lists a province's own scores only in its national ranking).",
-            """SELECT count(*) FROM raw.captures AS c
-           JOIN ops.normalisations AS n USING (capture_id)
-           WHERE c.scope = 'province' AND c.status = 'complete' AND c.source = 'portal_api'
+           WHERE g.capture_id IN (SELECT unnest(?::VARCHAR[])) AND r.response_id IS NULL
+           GROUP BY g.capture_id""",
+    ),
+    (
+        "complete_captures_have_six_groups",
+        "group_scores",
+        "Each complete province capture of the current API loaded by the run holds its "
+        "root's six groups (the legacy API lists a province's own scores only in its "
+        "national ranking).",
+        "complete capture without its six groups",
+        """SELECT c.capture_id, 1 FROM raw.captures AS c
+           WHERE c.capture_id IN (SELECT unnest(?::VARCHAR[]))
+             AND c.scope = 'province' AND c.status = 'complete' AND c.source = 'portal_api'
              AND (SELECT count(DISTINCT group_code) FROM core.group_scores AS g
                   WHERE g.capture_id = c.capture_id AND g.is_root) <> 6""",
-        ),
-        (
-            "unit_names_nfc",
-            "units",
-            "Unit names are NFC-normalised.",
-            "SELECT count(*) FROM core.units WHERE unit_name <> nfc_normalize(unit_name)",
-        ),
-        (
-            "unique_units",
-            "units",
-            "One row per unit id.",
-            """SELECT count(*) FROM (SELECT 1 FROM core.units GROUP BY unit_id
-           HAVING count(*) > 1)""",
-        ),
-    )
+    ),
 )
+# Global checks, for what cannot be scoped to a capture: (name, asset, description, SQL
+# returning the number of offending rows). A failure blocks the marts.
+_GLOBAL: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "unit_names_nfc",
+        "units",
+        "Unit names are NFC-normalised.",
+        "SELECT count(*) FROM core.units WHERE unit_name <> nfc_normalize(unit_name)",
+    ),
+    (
+        "unique_units",
+        "units",
+        "One row per unit id.",
+        """SELECT count(*) FROM (SELECT 1 FROM core.units GROUP BY unit_id
+           HAVING count(*) > 1)""",
+    ),
+)
+CORE_CHECKS: tuple[SqlCheck, ...] = tuple(
+    SqlCheck(name, table, description, sql, reason)
+    for name, table, description, reason, sql in _PER_CAPTURE
+) + tuple(SqlCheck(*check) for check in _GLOBAL)
+
+
+class CoreConfig(dg.Config):
+    """``force``: normalise every capture of the partitions again, not only the new ones
+    (``dvc766 rebuild``, after a parser change or a repair of the raw store)."""
+
+    force: bool = False
 
 
 @dg.multi_asset(
@@ -116,15 +150,28 @@ CORE_CHECKS: tuple[SqlCheck, ...] = tuple(
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
 )
-def core_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Normalise the partitions' captures not yet in core, then check the core tables."""
+def core_portal(
+    context: dg.AssetExecutionContext, config: CoreConfig, warehouse: WarehouseResource
+):
+    """Normalise the partitions' captures not yet in core (less those rejected under
+    their current parser), check what this run loaded, quarantine the captures a
+    per-capture check finds, then run the global checks."""
     months = [month_of_key(key) for key in context.partition_keys]
     with warehouse.connect() as con:
-        pending = captures_to_normalise(con, months)
+        pending = captures_to_load(con, months, SOURCES, force=config.force)
         context.log.info(f"Normalising {len(pending)} captures")
-        stats = normalise_captures(con, warehouse.store(), pending)
+        stats = normalise_captures(con, warehouse.store(), pending, SOURCES)
+        offences = offending_captures(con, CORE_CHECKS, stats.capture_ids)
+        settle_checked_captures(
+            con, stats.capture_ids, offences, SOURCES, run_id=context.run.run_id
+        )
         metadata = {table: table_metadata(con, "core", table) for table in CORE_TABLES}
-        results = run_checks(con, CORE_CHECKS, _key)
+        results = run_checks(con, CORE_CHECKS, _key, quarantined=offences)
+    for capture_id, found in sorted(offences.items()):
+        checks = ", ".join(o.check_name for o in found)
+        context.log.warning(f"capture {capture_id} quarantined by core checks: {checks}")
+    for fault in stats.faults:
+        context.log.warning(f"capture {fault.capture_id} not loaded: {fault}")
     loaded = stats.rows or {}
     for table in CORE_TABLES:
         yield dg.MaterializeResult(
@@ -132,7 +179,9 @@ def core_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             metadata={
                 **metadata[table],
                 "rows_loaded_this_run": loaded.get(table, 0),
-                "captures_normalised": stats.captures,
+                "captures_normalised": stats.captures - len(offences),
+                "captures_quarantined": len(offences),
+                "raw_store_faults": len(stats.faults),
             },
         )
     yield from results

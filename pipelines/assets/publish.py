@@ -1,6 +1,8 @@
-"""published_warehouse: the read-only copy analysts open, replaced atomically after every
-successful run (a failed run, or a failed blocking check upstream, leaves the last good
-publication in place), plus the marts as Parquet."""
+"""published_warehouse: the read-only copy analysts open, plus the marts as Parquet,
+replaced atomically by every run whose marts were derived: also a run with incomplete
+captures, whose complete ones are published before its last step
+(``ops_portal__capture_outcome``) fails it. A failed step or blocking check upstream
+leaves the last good publication in place."""
 
 import dagster as dg
 

@@ -7,11 +7,12 @@ import dagster as dg
 from pydantic import Field
 
 from pipelines import settings
-from pipelines.capturing import SOURCES, capture_period
+from pipelines.capturing import SOURCES, PeriodCaptureSummary, capture_period
 from pipelines.partitions import month_of_key, monthly_partitions
-from pipelines.periods import Period, periods_for_month
 from pipelines.resources import PortalResource, WarehouseResource
-from pipelines.sources.portal.capture import CaptureStopped
+from pipelines.sources.fetching import CaptureStopped
+from warehouse.outcome import record_run_captures
+from warehouse.periods import Period, periods_for_month
 
 
 class CaptureConfig(dg.Config):
@@ -52,7 +53,10 @@ def raw_portal__captures(
     portal: PortalResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    """Capture every period of the partitions in this run."""
+    """Capture every period of the partitions in this run. When the portal answers
+    403/429 no further request is sent; what was recorded stays, the run goes on to
+    normalise and publish it, and its last step fails with the stop
+    (``ops_portal__capture_outcome``)."""
     today = date.fromisoformat(config.today) if config.today else settings.today()
     run_id = context.run.run_id
     if config.source not in SOURCES:
@@ -60,42 +64,49 @@ def raw_portal__captures(
             description=f"unknown source {config.source!r}: expected one of {', '.join(SOURCES)}"
         )
     legacy = config.source == "legacy"
-    summaries = []
-    with portal.client() as client:
-        for key in context.partition_keys:
-            month = month_of_key(key)
-            periods = (
-                [Period.parse(label) for label in config.periods]
-                if config.periods
-                else periods_for_month(month, today, with_half=legacy)
+    plan: list[tuple[str, date, Period]] = []
+    for key in context.partition_keys:
+        month = month_of_key(key)
+        periods = (
+            [Period.parse(label) for label in config.periods]
+            if config.periods
+            else periods_for_month(month, today, with_half=legacy)
+        )
+        if not legacy and any(p.period_type == "half" for p in periods):
+            raise dg.Failure(
+                description="half-year periods exist only on the legacy API (source=legacy)"
             )
-            if not legacy and any(p.period_type == "half" for p in periods):
-                raise dg.Failure(
-                    description="half-year periods exist only on the legacy API (source=legacy)"
+        plan.extend((key, month, period) for period in periods)
+    summaries: list[PeriodCaptureSummary] = []
+    stopped: CaptureStopped | None = None
+    with portal.client() as client:
+        for key, month, period in plan:
+            context.log.info(f"Capturing {period} (partition {key})")
+            summary = PeriodCaptureSummary(period)
+            summaries.append(summary)
+            try:
+                capture_period(
+                    client,
+                    warehouse,
+                    period,
+                    provinces=config.provinces,
+                    partition_month=month,
+                    run_id=run_id,
+                    source=config.source,
+                    today=today,
+                    summary=summary,
                 )
-            for period in periods:
-                context.log.info(f"Capturing {period} (partition {key})")
-                try:
-                    summary = capture_period(
-                        client,
-                        warehouse,
-                        period,
-                        provinces=config.provinces,
-                        partition_month=month,
-                        run_id=run_id,
-                        source=config.source,
-                        today=today,
-                    )
-                except CaptureStopped as stop:
-                    raise dg.Failure(
-                        description=f"Capture stopped during {period}: {stop}",
-                        metadata={"period": period.label},
-                    ) from stop
-                summaries.append(summary)
-                context.log.info(
-                    f"{period}: {summary.complete}/{len(summary.records)} complete, "
-                    f"{summary.new} new, {summary.bytes / 1e6:.1f} MB"
-                )
+            except CaptureStopped as stop:
+                stopped = stop
+                context.log.error(f"Capture stopped during {period}: {stop}")
+            finally:  # whatever ends the period, the run's outcome knows what it recorded
+                _note_run_captures(warehouse, run_id, summary, stopped)
+            if stopped is not None:
+                break
+            context.log.info(
+                f"{period}: {summary.complete}/{len(summary.records)} complete, "
+                f"{summary.new} new, {summary.bytes / 1e6:.1f} MB"
+            )
     incomplete = [r for s in summaries for r in s.incomplete]
     for record in incomplete[:20]:
         context.log.warning(f"incomplete capture {record.capture_id}: {record.reason}")
@@ -108,5 +119,22 @@ def raw_portal__captures(
             "incomplete_captures": len(incomplete),
             "new_captures": sum(s.new for s in summaries),
             "bytes_received": sum(s.bytes for s in summaries),
+            "stopped": dg.MetadataValue.text(str(stopped) if stopped else ""),
         }
     )
+
+
+def _note_run_captures(
+    warehouse: WarehouseResource,
+    run_id: str,
+    summary: PeriodCaptureSummary,
+    stopped: CaptureStopped | None,
+) -> None:
+    """Note the captures of ``summary`` as this run's (``ops.run_captures``); when the
+    portal stopped the run, the last one recorded is the capture it stopped."""
+    if not summary.records:
+        return
+    records = [(record.capture_id, record.is_new) for record in summary.records]
+    stop = (summary.records[-1].capture_id, str(stopped)) if stopped is not None else None
+    with warehouse.connect() as con:
+        record_run_captures(con, run_id, records, stopped=stop)

@@ -25,7 +25,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from pipelines.periods import Period
+from warehouse.periods import Period
 
 FIRST_MONTH = date(2024, 1, 1)
 """The first day with data on the fake portal."""

@@ -17,6 +17,7 @@ KINDS: frozenset[str] = frozenset(
     {
         "status",  # status=500|403|429|502..., body="html"|"json", retry_after=seconds
         "timeout",  # seconds=float: sleep before answering (normally)
+        "drip",  # current API: headers, then the body a byte every interval=float s (0.2)
         "html_block_page",  # 200 with a WAF "Request Rejected" HTML page
         "not_json",  # 201, JSON content type, body that is not JSON
         "code_error",  # 201 {"code":"ERROR","message":...}; message=str
@@ -77,6 +78,8 @@ class FaultPlan:
             status = int(params.get("status", 500))
             if not 400 <= status <= 599:
                 raise ValueError(f"status fault needs a 4xx/5xx status, got {status}")
+        if kind == "drip" and not float(params.get("interval", 0.2)) > 0:
+            raise ValueError("drip fault needs interval > 0 seconds")
         fault = Fault(endpoint.strip("/").rsplit("/", 1)[-1] or "*", kind, times, dict(params))
         with self._lock:
             self._faults.append(fault)

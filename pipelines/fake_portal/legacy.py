@@ -64,7 +64,7 @@ from pipelines.fake_portal.dataset import (
     r2,
 )
 from pipelines.fake_portal.faults import PAYLOAD_KINDS, Fault, rename_field
-from pipelines.periods import Period
+from warehouse.periods import Period
 
 if TYPE_CHECKING:
     from pipelines.fake_portal.server import FakePortal, Reply

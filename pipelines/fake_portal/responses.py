@@ -24,7 +24,7 @@ from pipelines.fake_portal.dataset import (
     UnitScore,
     r2,
 )
-from pipelines.periods import Period
+from warehouse.periods import Period
 
 API_PREFIX = "/api/v1/reporting/evaluation/"
 SERVICE_RESULTS = "service-results"

@@ -76,6 +76,8 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     reset: bool = False
     delay: float = 0.0
+    drip: float = 0.0
+    """When positive: send the headers, then the body one byte every ``drip`` seconds."""
 
 
 def _json(status: int, obj: Any, **kw: Any) -> Reply:
@@ -210,14 +212,16 @@ class FakePortal:
         if method != "POST" or (endpoint not in ENDPOINTS and endpoint != SERVICE_RESULTS):
             return _json(404, {"code": "NOT_FOUND", "message": f"Cannot {method} {path}"})
         fault = self.faults.take(endpoint)
-        delay = 0.0
+        delay = drip = 0.0
         if fault is not None:
             if fault.kind == "timeout":
                 delay = float(fault.params.get("seconds", 10.0))
+            elif fault.kind == "drip":
+                drip = float(fault.params.get("interval", 0.2))
             elif fault.kind not in PAYLOAD_KINDS:
                 return self._fault_reply(fault)
         reply = self._api(endpoint, body, fault)
-        return Reply(reply.status, reply.body, reply.content_type, reply.headers, delay=delay)
+        return dataclasses.replace(reply, delay=delay, drip=drip)
 
     def _api(self, endpoint: str, body: Any, fault: Fault | None) -> Reply:
         today = self.today
@@ -416,7 +420,25 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers:
             self.send_header(name, value)
         self.end_headers()
+        if reply.drip > 0:
+            self._drip(reply.body, reply.drip)
+            return
         self.wfile.write(reply.body)
+
+    def _drip(self, body: bytes, interval: float) -> None:
+        """Send ``body`` one byte every ``interval`` seconds, until the client hangs up or
+        the portal stops (then the connection is dropped mid-body)."""
+        stopping = self.server.portal._stopping
+        for i in range(len(body)):
+            try:
+                self.wfile.write(body[i : i + 1])
+            except OSError:
+                break
+            if stopping.wait(interval):
+                break
+        else:
+            return
+        self.close_connection = True
 
     def _reset(self) -> None:
         """Abort the connection with a TCP RST, without any reply."""

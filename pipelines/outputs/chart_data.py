@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 
 from pipelines.outputs.charts import ChartFiles, bump_chart, groups_chart, total_chart
-from pipelines.periods import Period
 from pipelines.sources.portal.endpoints import GROUP_CODES
+from warehouse.periods import Period
 
 
 class ChartDataError(LookupError):

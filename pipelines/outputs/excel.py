@@ -1,5 +1,6 @@
 """The Excel appendices of a provincial letter (xlsxwriter): Vietnamese headers, number
-formats, print-ready widths, and the data cut-off and source on every sheet."""
+formats, print-ready widths, and the data cut-off and source on every sheet. Text cells
+are always text: names from the portal are shown, never run as formulas or links."""
 
 from __future__ import annotations
 
@@ -46,7 +47,17 @@ class _Book:
     """xlsxwriter workbook with the house formats."""
 
     def __init__(self, path: Path) -> None:
-        self.book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        # Every string is written as text: a unit named "=HYPERLINK(…)" or "http://…" shows
+        # its name, never a live formula, link or number.
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "nan_inf_to_errors": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         base = {"font_name": "Times New Roman", "font_size": 11, "valign": "vcenter"}
         border = {**base, "border": 1}
         self.formats = {

@@ -12,7 +12,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from pipelines.periods import Period
+from warehouse.periods import Period
 
 LEVEL_LABELS = {
     "province": "Tỉnh, thành phố",

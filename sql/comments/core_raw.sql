@@ -42,10 +42,12 @@ COMMENT ON COLUMN raw.responses.blob_path IS 'Path of the body relative to the r
 COMMENT ON COLUMN raw.responses.captured_at IS 'When the reply was received.';
 COMMENT ON COLUMN raw.responses.validation IS 'valid or invalid; only valid replies reach core.';
 COMMENT ON COLUMN raw.responses.validation_error IS 'Why the reply is invalid.';
+COMMENT ON COLUMN raw.responses.page IS 'Page of a paged endpoint (1 for unpaged ones); every page is its own reply.';
 
 -- raw.quarantine
 COMMENT ON TABLE raw.quarantine IS
-    'Replies (or files) that failed validation, with a readable reason; nothing here reaches core.';
+    'Replies (or files) that failed validation, and captures whose core rows failed a core check '
+    '(no endpoint; the check is named in detail), with a readable reason; nothing here reaches core.';
 COMMENT ON COLUMN raw.quarantine.quarantine_id IS 'Identifier of the quarantine entry.';
 COMMENT ON COLUMN raw.quarantine.response_id IS 'The reply quarantined, when it was stored.';
 COMMENT ON COLUMN raw.quarantine.capture_id IS 'The capture it belonged to.';
@@ -55,7 +57,7 @@ COMMENT ON COLUMN raw.quarantine.period_type IS 'month, quarter, half (legacy AP
 COMMENT ON COLUMN raw.quarantine.period_start IS 'First day of the period.';
 COMMENT ON COLUMN raw.quarantine.root_unit_id IS 'The province (or national root) requested.';
 COMMENT ON COLUMN raw.quarantine.sha256 IS 'SHA-256 of the bytes kept in the raw store.';
-COMMENT ON COLUMN raw.quarantine.reason IS 'Readable reason (e.g. body is not valid JSON (truncated?)).';
+COMMENT ON COLUMN raw.quarantine.reason IS 'Readable reason in English (e.g. body is not valid JSON (truncated?)); dvc766 status shows it in Vietnamese.';
 COMMENT ON COLUMN raw.quarantine.detail IS 'Technical detail of the failure.';
 COMMENT ON COLUMN raw.quarantine.quarantined_at IS 'When it was quarantined.';
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from pipelines.periods import Period
 from pipelines.sources.files.tables import GROUP_MAXIMA, group_of
-from pipelines.sources.files.vietnamese import fold, parse_number
+from warehouse.periods import Period
+from warehouse.vietnamese import fold, parse_number
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 

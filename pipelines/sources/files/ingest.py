@@ -8,8 +8,9 @@ user gives, else the time of ingestion); it is validated by the same parser that
 normalises it, so what cannot be read is quarantined with a reason. A good file is then
 normalised into core and its units are matched (``warehouse.unit_matching``).
 
-A file refused before it can be a capture (too large; no period or province can be told)
-gets a ``raw.quarantine`` row without a capture. The same bytes with the same options are
+A file refused before it can be a capture (too large; no period or province can be told;
+in the inbox, a symbolic link to a file outside it, which is never read) gets a
+``raw.quarantine`` row without a capture. The same bytes with the same options are
 never ingested twice.
 """
 
@@ -26,7 +27,6 @@ from typing import Any
 import duckdb
 
 from pipelines.partitions import key_of_month
-from pipelines.periods import Period
 from pipelines.sources.files.parse import (
     CONTENT_TYPES,
     SOURCE_BY_FORMAT,
@@ -35,14 +35,14 @@ from pipelines.sources.files.parse import (
     detect_format,
     read_file,
 )
-from pipelines.sources.portal.capture import CaptureBundle, FetchedReply
-from pipelines.sources.portal.client import PortalReply
-from pipelines.sources.portal.endpoints import Endpoint
-from pipelines.sources.portal.validate import InvalidReply
+from pipelines.sources.files.source import FileEndpoint
+from pipelines.sources.registry import SOURCES
 from warehouse.derive import to_cutoff
 from warehouse.load_core import normalise_captures
 from warehouse.manifest import insert_quarantine, record_capture
+from warehouse.periods import Period
 from warehouse.raw_store import RawStore
+from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, Reply
 from warehouse.unit_matching import (
     NATIONAL_ROOT,
     MatchSummary,
@@ -53,6 +53,7 @@ from warehouse.unit_matching import (
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 UNKNOWN_SOURCE = "file_unknown"
+OUTSIDE_INBOX = "liên kết trỏ ra ngoài hộp thư"
 
 
 @dataclass(frozen=True)
@@ -123,12 +124,28 @@ def ingest_path(
     *,
     run_id: str | None = None,
     now: datetime | None = None,
+    inbox: Path | None = None,
 ) -> IngestResult:
-    """Ingest the file at ``path`` (it is read, never moved or changed)."""
+    """Ingest the file at ``path`` (it is read, never moved or changed).
+
+    With ``inbox``, the file must resolve inside that folder: a symbolic link (or a path
+    through one) to anywhere else is quarantined without being read."""
     options = options or IngestOptions()
-    size = path.stat().st_size
+    source = path  # what is read: with ``inbox``, the checked target of any link
+    if inbox is not None:
+        source, folder = path.resolve(), inbox.resolve()
+        if not source.is_relative_to(folder):
+            return _quarantine_only(
+                con,
+                IngestResult(safe_name(path.name), "", "quarantined", UNKNOWN_SOURCE),
+                options,
+                OUTSIDE_INBOX,
+                f"liên kết tới {source}, ngoài hộp thư {folder}: không đọc",
+                stored=False,
+            )
+    size = source.stat().st_size
     if size > MAX_FILE_BYTES:
-        sha = sha256_of_path(path)
+        sha = sha256_of_path(source)
         name = safe_name(path.name)
         return _quarantine_only(
             con,
@@ -138,7 +155,7 @@ def ingest_path(
             f"{size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB: không lưu, không đọc",
             stored=False,
         )
-    return ingest_bytes(con, store, path.name, path.read_bytes(), options, run_id=run_id, now=now)
+    return ingest_bytes(con, store, path.name, source.read_bytes(), options, run_id=run_id, now=now)
 
 
 def ingest_bytes(
@@ -196,9 +213,9 @@ def ingest_bytes(
         result.outcome, result.capture_id = "duplicate", existing[0][0]
         return result
     body = _request_body(result, options, file_content)
-    # A file is one "endpoint" named by its format; shape and page size do not apply.
-    endpoint = Endpoint(result.format, None, "evaluation", 0)
-    reply = PortalReply(
+    # A file is one "endpoint" named by its format.
+    endpoint = FileEndpoint(result.format)
+    reply = Reply(
         url=f"file:{name}",
         request_body=body,
         status=200,
@@ -207,18 +224,19 @@ def ingest_bytes(
         received_at=cutoff,
     )
     bundle = CaptureBundle(
+        source=result.source,
         scope="file",
         period=period,
         root_unit_id=root,
         expected=(endpoint,),
         fetched=[FetchedReply(endpoint, body, reply)],
-        source=result.source,
     )
     anchor = cutoff.date() if period.is_open(cutoff.date()) else period.end
     record = record_capture(
         con,
         store,
         bundle,
+        SOURCES[result.source],
         partition_month=date.fromisoformat(key_of_month(anchor)),
         run_id=run_id,
     )
@@ -230,7 +248,7 @@ def ingest_bytes(
         ).fetchall()
         result.reason, result.detail = quarantined[0] if quarantined else (record.reason, None)
         return result
-    stats = normalise_captures(con, store, [record.capture_id])  # matches units too
+    stats = normalise_captures(con, store, [record.capture_id], SOURCES)  # matches units too
     result.matches = next(iter(stats.post_load.values()))
     counts = con.execute(
         """
@@ -369,8 +387,10 @@ def _quarantine_only(
 ) -> IngestResult:
     """Quarantine a file that cannot become a capture; idempotent per bytes and options."""
     key = json.dumps(options.as_dict(), sort_keys=True, ensure_ascii=False)
-    quarantine_id = f"file:{result.sha256[:24]}:{hashlib.sha256(key.encode()).hexdigest()[:8]}"
     full_detail = f"{result.file_name}: {detail}" if detail else result.file_name
+    # A file never read has no sha256: its id comes from what is said about it.
+    content_key = result.sha256 or hashlib.sha256(full_detail.encode()).hexdigest()
+    quarantine_id = f"file:{content_key[:24]}:{hashlib.sha256(key.encode()).hexdigest()[:8]}"
     if not stored:
         full_detail += " (bytes không được lưu)"
     exists = con.execute(
@@ -384,7 +404,7 @@ def _quarantine_only(
             endpoint=result.format,
             period=result.period,
             root_unit_id=result.root_unit_id,
-            sha256=result.sha256,
+            sha256=result.sha256 or None,
             reason=reason,
             detail=full_detail,
         )

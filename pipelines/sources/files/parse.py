@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from pipelines.periods import Period
 from pipelines.sources.files.facts import (
     StatedCutoff,
     StatedScore,
@@ -32,12 +31,10 @@ from pipelines.sources.files.readers import (
     read_xlsx,
 )
 from pipelines.sources.files.tables import ScoreTable, find_tables, group_of
-from pipelines.sources.files.vietnamese import clean_cell, fold
-from pipelines.sources.portal.parse import ParsedReply
-from pipelines.sources.portal.validate import InvalidReply
-from warehouse.load_core import register_parser, register_post_load
-from warehouse.raw_store import RawStore
-from warehouse.unit_matching import NATIONAL_ROOT, resolve_file_units, unmatched_id
+from warehouse.periods import Period
+from warehouse.records import InvalidReply, ParsedReply
+from warehouse.unit_matching import NATIONAL_ROOT, unmatched_id
+from warehouse.vietnamese import clean_cell, fold
 
 # raw.captures.source of each format: a letter's text, a saved page, a table export.
 SOURCE_BY_FORMAT: dict[str, str] = {
@@ -326,18 +323,12 @@ def _root_rows(parsed: ParsedReply, content: FileContent, root: str) -> None:
         )
 
 
-def parse_stored_file(store: RawStore, endpoint: str, sha256: str, root: str) -> ParsedReply:
-    """The registered parser of the file sources: ``endpoint`` is the file's format.
+def parse_file(file_format: str, content: bytes, root: str) -> ParsedReply:
+    """Read a file's core rows: ``file_format`` is its format (the capture's endpoint).
     Whatever the readers cannot handle is an ``InvalidReply`` (quarantine), not a crash."""
     try:
-        return to_parsed_reply(read_file(endpoint, store.get(sha256)), root)
+        return to_parsed_reply(read_file(file_format, content), root)
     except InvalidReply:
         raise
     except Exception as exc:
         raise InvalidReply("không đọc được tệp", f"{type(exc).__name__}: {exc}") from exc
-
-
-for _source in FILE_SOURCES:
-    register_parser(_source, parse_stored_file)
-    # Units named in files are matched after every load, re-normalisations included.
-    register_post_load(_source, resolve_file_units)

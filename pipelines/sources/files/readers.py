@@ -2,26 +2,43 @@
 saved HTML pages. A grid is a table as laid out in the file (header rows included), with
 its merged cells when the format has them; ``tables.py`` finds the header and the units.
 
-The .xlsx reader uses only the standard library (an .xlsx file is a zip of XML parts):
-sheets, shared strings, number formats (a cell formatted as a percentage holds 0.9422 for
-94,22 %) and merged ranges; sizes are capped before anything is decompressed.
+Workbooks (.xlsx) are read with openpyxl in read-only mode (cells stream row by row; a
+cell formatted as a percentage holds 0.9422 for 94,22 % and is read as ``94.22%``), their
+merged ranges from the sheet part. The zip's declared sizes are checked before anything
+is decompressed: a workbook that would expand beyond ``MAX_XLSX_EXPANDED_BYTES``, or a
+part compressed suspiciously well, is refused with a reason (and so quarantined).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+from xml.parsers import expat
 
+import openpyxl
 from bs4 import BeautifulSoup, Tag
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
-from pipelines.sources.files.vietnamese import clean_cell, decode_text
-from pipelines.sources.portal.validate import InvalidReply
+from warehouse.records import InvalidReply
+from warehouse.vietnamese import clean_cell, decode_text
 
-MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+MAX_XLSX_EXPANDED_BYTES = 50 * 1024 * 1024
+"""A workbook whose zip parts would expand beyond this in all is refused unread."""
+MAX_XLSX_RATIO = 100
+"""A part expanding to more than ``XLSX_RATIO_FLOOR_BYTES`` at more than this many times
+its compressed size is refused unread (real sheets compress 5-20 times)."""
+XLSX_RATIO_FLOOR_BYTES = 1024 * 1024
 MAX_GRID_ROWS = 20_000
 MAX_GRID_COLUMNS = 200
 
@@ -153,56 +170,96 @@ def _consistent(sample: str, delimiter: str) -> int:
 
 # --- Excel (.xlsx) ------------------------------------------------------------------------
 
-_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
-_BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
+_MERGE_CELL = f"{SHEET_MAIN_NS}}}mergeCell"
+_QUOTED_OR_ESCAPED = re.compile(r'"[^"]*"|\\.')
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def check_xlsx_expansion(archive: zipfile.ZipFile) -> None:
+    """Refuse, before anything is decompressed, a workbook whose parts would expand beyond
+    ``MAX_XLSX_EXPANDED_BYTES`` in all, or a large part compressed more than
+    ``MAX_XLSX_RATIO`` times (a zip bomb). The sizes are the ones the zip declares, which
+    ``zipfile`` never reads past."""
+    members = archive.infolist()
+    total = sum(info.file_size for info in members)
+    if total > MAX_XLSX_EXPANDED_BYTES:
+        raise InvalidReply(
+            "tệp Excel quá lớn khi giải nén",
+            f"{len(members)} phần giải nén ra {total / 1e6:.1f} MB "
+            f"> giới hạn {MAX_XLSX_EXPANDED_BYTES / 1e6:.0f} MB: không đọc",
+        )
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > XLSX_RATIO_FLOOR_BYTES and ratio > MAX_XLSX_RATIO:
+            raise InvalidReply(
+                "tệp Excel nén bất thường",
+                f"phần {info.filename} nén {ratio:.0f} lần ({info.compress_size} byte → "
+                f"{info.file_size / 1e6:.1f} MB) > giới hạn {MAX_XLSX_RATIO} lần: không đọc",
+            )
 
 
-def _children(element: ElementTree.Element, name: str) -> list[ElementTree.Element]:
-    return [child for child in element if _local(child.tag) == name]
-
-
-def _descendants(element: ElementTree.Element, name: str) -> list[ElementTree.Element]:
-    return [node for node in element.iter() if _local(node.tag) == name]
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + (ord(letter) - 64)
-    return index - 1
-
-
-def _cell_ref(ref: str) -> tuple[int, int]:
-    match = _CELL_REF.match(ref)
-    if not match:
-        raise InvalidReply("tệp Excel có ô không đọc được", ref)
-    return int(match.group(2)) - 1, _column_index(match.group(1))
-
-
-def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+def read_xlsx(content: bytes) -> Document:
+    """Every visible sheet of an .xlsx workbook as a grid, with its merged ranges (read
+    with openpyxl in read-only mode, after ``check_xlsx_expansion``)."""
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InvalidReply(
+            "định dạng Excel 97-2003 (.xls) không được hỗ trợ", "hãy lưu lại dưới dạng .xlsx"
+        )
     try:
-        data = archive.read(name)
-    except KeyError:
-        return None
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise InvalidReply("không phải tệp Excel .xlsx hợp lệ", "không đọc được tệp zip") from None
+    with archive:
+        check_xlsx_expansion(archive)
+        try:
+            grids = _workbook_grids(archive, content)
+        except InvalidReply:
+            raise
+        except Exception as exc:  # anything openpyxl cannot parse is a bad workbook
+            raise InvalidReply(
+                "tệp Excel hỏng, không đọc được", f"{type(exc).__name__}: {exc}"
+            ) from None
+    text = "\n".join(" ".join(c for c in row if c) for grid in grids for row in grid.cells)
+    return Document(grids=grids, text=text, title_lines=[line for line in text.splitlines()[:10]])
+
+
+def _workbook_grids(archive: zipfile.ZipFile, content: bytes) -> list[Grid]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on unsupported parts
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(content), read_only=True, data_only=True, keep_links=False
+        )
     try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise InvalidReply("tệp Excel hỏng (XML không đọc được)", f"{name}: {exc}") from None
+        return [
+            _sheet_grid(sheet, _merged_ranges(archive, sheet._worksheet_path))
+            for sheet in workbook.worksheets
+            if sheet.sheet_state == "visible"
+        ]
+    finally:
+        workbook.close()
 
 
-def _text_of(node: ElementTree.Element) -> str:
-    """Text of a shared or inline string: its ``t`` runs, without phonetic runs."""
-    parts = []
-    for child in node.iter():
-        if _local(child.tag) == "rPh":
-            continue
-        if _local(child.tag) == "t" and child.text:
-            parts.append(child.text)
-    return "".join(parts)
+def _merged_ranges(archive: zipfile.ZipFile, part: str) -> list[Merge]:
+    """The ``mergeCell`` ranges of a sheet part, streamed (openpyxl's read-only sheets do
+    not expose them)."""
+    merges: list[Merge] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name == _MERGE_CELL:
+            min_col, min_row, max_col, max_row = range_boundaries(attributes.get("ref", ""))
+            if max_row > MAX_GRID_ROWS or max_col > MAX_GRID_COLUMNS:
+                raise InvalidReply("bảng quá lớn", f"ô gộp {attributes.get('ref')} vượt giới hạn")
+            merges.append(Merge(min_row - 1, min_col - 1, max_row - 1, max_col - 1))
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    with archive.open(part) as stream:
+        parser.ParseFile(stream)
+    return merges
+
+
+def _is_percent(number_format: str) -> bool:
+    """Whether a number format shows its value as a percentage (a ``%`` outside quotes)."""
+    return "%" in _QUOTED_OR_ESCAPED.sub("", number_format)
 
 
 def _format_number(value: float, percent: bool) -> str:
@@ -213,117 +270,44 @@ def _format_number(value: float, percent: bool) -> str:
     return repr(round(value, 12))
 
 
-def read_xlsx(content: bytes) -> Document:
-    """Every visible sheet of an .xlsx workbook as a grid, with its merged ranges."""
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InvalidReply(
-            "định dạng Excel 97-2003 (.xls) không được hỗ trợ", "hãy lưu lại dưới dạng .xlsx"
-        )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile:
-        raise InvalidReply("không phải tệp Excel .xlsx hợp lệ", "không đọc được tệp zip") from None
-    with archive:
-        total = sum(info.file_size for info in archive.infolist())
-        if total > MAX_XLSX_UNCOMPRESSED:
-            raise InvalidReply(
-                "tệp Excel quá lớn khi giải nén", f"{total} byte > {MAX_XLSX_UNCOMPRESSED}"
-            )
-        workbook = _xml(archive, "xl/workbook.xml")
-        if workbook is None:
-            raise InvalidReply("không phải tệp Excel .xlsx hợp lệ", "thiếu xl/workbook.xml")
-        shared = _xml(archive, "xl/sharedStrings.xml")
-        strings = [_text_of(si) for si in _children(shared, "si")] if shared is not None else []
-        percent_styles = _percent_styles(_xml(archive, "xl/styles.xml"))
-        targets = _sheet_targets(_xml(archive, "xl/_rels/workbook.xml.rels"))
-        grids: list[Grid] = []
-        for sheet in _descendants(workbook, "sheet"):
-            if sheet.get("state") in {"hidden", "veryHidden"}:
-                continue
-            rel = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
-            target = targets.get(rel or "")
-            if not target:
-                continue
-            root = _xml(archive, target)
-            if root is not None:
-                grids.append(
-                    _sheet_grid(root, sheet.get("name") or target, strings, percent_styles)
-                )
-    text = "\n".join(" ".join(c for c in row if c) for grid in grids for row in grid.cells)
-    return Document(grids=grids, text=text, title_lines=[line for line in text.splitlines()[:10]])
+def _cell_text(value: object, number_format: str) -> str:
+    """A cell's value as the text a reader of the sheet would copy."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            return str(value)
+        return _format_number(number, _is_percent(number_format))
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M" if value.time() != time() else "%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value)
 
 
-def _percent_styles(styles: ElementTree.Element | None) -> set[int]:
-    """Indexes of the cell styles (``s`` attribute) whose number format is a percentage."""
-    if styles is None:
-        return set()
-    custom = {
-        int(fmt.get("numFmtId", "-1")): fmt.get("formatCode", "")
-        for fmt in _descendants(styles, "numFmt")
-    }
-    cell_xfs = next(iter(_descendants(styles, "cellXfs")), None)
-    result: set[int] = set()
-    for index, xf in enumerate(_children(cell_xfs, "xf") if cell_xfs is not None else []):
-        fmt_id = int(xf.get("numFmtId", "0"))
-        if fmt_id in _BUILTIN_PERCENT_FORMATS or "%" in custom.get(fmt_id, ""):
-            result.add(index)
-    return result
-
-
-def _sheet_targets(rels: ElementTree.Element | None) -> dict[str, str]:
-    if rels is None:
-        return {}
-    targets = {}
-    for rel in _descendants(rels, "Relationship"):
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[rel.get("Id", "")] = target
-    return targets
-
-
-def _sheet_grid(
-    root: ElementTree.Element, name: str, strings: list[str], percent_styles: set[int]
-) -> Grid:
+def _sheet_grid(sheet: ReadOnlyWorksheet, merges: list[Merge]) -> Grid:
+    name = sheet.title
+    sheet.reset_dimensions()  # a sheet's stated dimension may be wrong (or huge): read rows
     values: dict[tuple[int, int], str] = {}
     max_row = max_col = -1
-    for cell in _descendants(root, "c"):
-        row, col = _cell_ref(cell.get("r", ""))
-        if row >= MAX_GRID_ROWS or col >= MAX_GRID_COLUMNS:
-            raise InvalidReply(
-                "bảng quá lớn", f"trang tính '{name}': ô {cell.get('r')} vượt giới hạn"
-            )
-        kind = cell.get("t", "n")
-        v = next(iter(_children(cell, "v")), None)
-        text = ""
-        if kind == "s" and v is not None and v.text is not None:
-            position = int(v.text)
-            text = strings[position] if 0 <= position < len(strings) else ""
-        elif kind == "inlineStr":
-            inline = next(iter(_children(cell, "is")), None)
-            text = _text_of(inline) if inline is not None else ""
-        elif kind in {"str", "e"} and v is not None:
-            text = v.text or ""
-        elif kind == "b" and v is not None:
-            text = "TRUE" if v.text == "1" else "FALSE"
-        elif v is not None and v.text:
-            try:
-                number = float(v.text)
-            except ValueError:
-                text = v.text
-            else:
-                text = _format_number(number, int(cell.get("s", "0")) in percent_styles)
-        text = clean_cell(text)
-        if text:
-            values[(row, col)] = text
-            max_row, max_col = max(max_row, row), max(max_col, col)
-    merges: list[Merge] = []
-    for merged in _descendants(root, "mergeCell"):
-        ref = merged.get("ref", "")
-        first, _, last = ref.partition(":")
-        r0, c0 = _cell_ref(first)
-        r1, c1 = _cell_ref(last or first)
-        merges.append(Merge(r0, c0, r1, c1))
-        max_row, max_col = max(max_row, r1), max(max_col, c1)
+    for row_cells in sheet.iter_rows():
+        for cell in row_cells:
+            if cell.value is None:
+                continue
+            row, col = cell.row - 1, cell.column - 1
+            if row >= MAX_GRID_ROWS or col >= MAX_GRID_COLUMNS:
+                raise InvalidReply(
+                    "bảng quá lớn", f"trang tính '{name}': ô {cell.coordinate} vượt giới hạn"
+                )
+            text = clean_cell(_cell_text(cell.value, cell.number_format))
+            if text:
+                values[(row, col)] = text
+                max_row, max_col = max(max_row, row), max(max_col, col)
+    for merge in merges:
+        max_row, max_col = max(max_row, merge.last_row), max(max_col, merge.last_col)
     cells = [[values.get((r, c), "") for c in range(max_col + 1)] for r in range(max_row + 1)]
     return Grid(
         cells=cells,

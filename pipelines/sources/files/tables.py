@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.sources.files.readers import Grid, Merge
-from pipelines.sources.files.vietnamese import NotANumber, fold, looks_numeric, parse_number
-from pipelines.sources.portal.validate import InvalidReply
+from warehouse.records import InvalidReply
+from warehouse.vietnamese import NotANumber, fold, looks_numeric, parse_number
 
 # Maxima of the groups a file may name, used to recognise a stated "x/18 điểm" and to
 # check points; the warehouse's methodology tables stay the authority on scoring.

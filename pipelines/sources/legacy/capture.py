@@ -8,29 +8,21 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from pipelines.periods import Period
+from pipelines.sources.fetching import fetch_into
 from pipelines.sources.legacy import endpoints as ep
-from pipelines.sources.portal.capture import CaptureBundle, CaptureStopped, FetchedReply
-from pipelines.sources.portal.client import PortalBlocked, PortalClient, PortalError, PortalReply
+from pipelines.sources.portal.client import PortalBlocked, PortalClient, PortalError
+from warehouse.periods import Period
+from warehouse.records import CaptureBundle, FetchedReply, Reply
 
 
-def _post(client: PortalClient, params: dict[str, Any]) -> PortalReply:
+def _post(client: PortalClient, params: dict[str, Any]) -> Reply:
     return client.post_form(ep.PATH, ep.form(params), ep.headers(client.base_url))
 
 
 def _fetch_into(
     client: PortalClient, bundle: CaptureBundle, endpoint: ep.LegacyEndpoint, params: dict
 ) -> None:
-    try:
-        reply = _post(client, params)
-    except PortalBlocked as exc:
-        bundle.fetched.append(FetchedReply(endpoint, params, None, str(exc)))
-        bundle.stopped_reason = str(exc)
-        raise CaptureStopped(exc, bundle) from exc
-    except PortalError as exc:
-        bundle.fetched.append(FetchedReply(endpoint, params, None, str(exc)))
-        return
-    bundle.fetched.append(FetchedReply(endpoint, params, reply))
+    fetch_into(bundle, endpoint, params, lambda: _post(client, params))
 
 
 def fetch_national(client: PortalClient, period: Period) -> CaptureBundle:
@@ -38,7 +30,7 @@ def fetch_national(client: PortalClient, period: Period) -> CaptureBundle:
 
     Raises ``CaptureStopped`` (holding the bundle) if the portal blocks us.
     """
-    bundle = CaptureBundle("national", period, ep.NATIONAL_ROOT, (ep.PROVINCES,), source=ep.SOURCE)
+    bundle = CaptureBundle(ep.SOURCE, "national", period, ep.NATIONAL_ROOT, (ep.PROVINCES,))
     _fetch_into(client, bundle, ep.PROVINCES, ep.ranking_params(ep.PROVINCES, period, None))
     return bundle
 
@@ -53,11 +45,11 @@ def fetch_province(
     """
     expected = ep.province_endpoints(period, today)
     bundle = CaptureBundle(
+        ep.SOURCE,
         "province",
         period,
         province["unit_id"],
         expected,
-        source=ep.SOURCE,
         root_unit_code=province.get("unit_code") or None,
     )
     for endpoint in expected:
@@ -66,9 +58,7 @@ def fetch_province(
     return bundle
 
 
-def fetch_trend(
-    client: PortalClient, params: dict[str, Any]
-) -> tuple[PortalReply | None, str | None]:
+def fetch_trend(client: PortalClient, params: dict[str, Any]) -> tuple[Reply | None, str | None]:
     """Fetch a unit's monthly trend (``endpoints.trend_params``): (reply, error).
 
     Raises ``PortalBlocked`` if the portal blocks us.
@@ -85,7 +75,7 @@ def trend_bundles(
     year: int,
     unit_id: str,
     params: dict[str, Any],
-    reply: PortalReply | None,
+    reply: Reply | None,
     error: str | None,
     months: list[int],
 ) -> list[CaptureBundle]:
@@ -93,13 +83,7 @@ def trend_bundles(
     bundles = []
     for month in months:
         endpoint = ep.trend_endpoint(month)
-        bundle = CaptureBundle(
-            "unit",
-            Period.month(year, month),
-            unit_id,
-            (endpoint,),
-            source=ep.SOURCE,
-        )
+        bundle = CaptureBundle(ep.SOURCE, "unit", Period.month(year, month), unit_id, (endpoint,))
         bundle.fetched.append(FetchedReply(endpoint, params, reply, error))
         bundles.append(bundle)
     return bundles

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from pipelines.periods import Period
+from warehouse.periods import Period
 
 SOURCE = "portal_legacy"
 PATH = "/jsp/rest.jsp"

@@ -19,7 +19,6 @@ from pipelines.sources.legacy.endpoints import (
     PAGE_SIZE,
     PROVINCES,
     RANKING_ENDPOINTS,
-    SOURCE,
     UNIT_TYPE_BY_LEVEL,
     LegacyEndpoint,
     trend_month,
@@ -35,10 +34,8 @@ from pipelines.sources.legacy.validate import (
     validate_ranking_rows,
 )
 from pipelines.sources.portal.endpoints import GROUP_CODES
-from pipelines.sources.portal.parse import ParsedReply, normalise_name
-from pipelines.sources.portal.validate import InvalidReply
-from warehouse.load_core import register_parser
-from warehouse.raw_store import RawStore
+from pipelines.sources.portal.parse import normalise_name
+from warehouse.records import InvalidReply, ParsedReply
 
 PARSER_VERSION = "portal_legacy/1"
 
@@ -132,11 +129,6 @@ def parse_reply(endpoint_name: str, content: bytes, root_unit_id: str) -> Parsed
     raise InvalidReply("unknown legacy endpoint", endpoint_name)
 
 
-def parse_stored_reply(store: RawStore, endpoint: str, sha256: str, root: str) -> ParsedReply:
-    """The registered parser of the ``portal_legacy`` source (reads the raw store)."""
-    return parse_reply(endpoint, store.get(sha256), root)
-
-
 def list_provinces(content: bytes) -> list[dict[str, Any]]:
     """The provinces a valid national reply lists: warehouse id, code, name and ``ID``
     (the ``p_tinh_id`` of their own requests)."""
@@ -156,6 +148,3 @@ def list_provinces(content: bytes) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-register_parser(SOURCE, parse_stored_reply)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pipelines.sources.decode import decode_json
 from pipelines.sources.legacy.endpoints import (
     LEVEL_BY_LOAI_COQUAN,
     PAGE_SIZE,
@@ -16,7 +17,7 @@ from pipelines.sources.legacy.endpoints import (
     LegacyEndpoint,
 )
 from pipelines.sources.portal.endpoints import GROUP_CODES
-from pipelines.sources.portal.validate import InvalidReply, decode_json
+from warehouse.records import InvalidReply
 
 RANKING_FIELDS: tuple[str, ...] = ("ID", "MA_COQUAN", "LOAI_COQUAN", *GROUP_CODES, "TONG_SCORE")
 """Fields every ranking row must carry (``TEN``/``TEN_COQUAN``: at least one)."""

@@ -1,18 +1,14 @@
-"""Fetch the replies that make up one capture: a province's six groups, or the national
-ranking, for one period. Fetching only talks HTTP; recording is ``warehouse.manifest``.
-"""
+"""Fetch the replies that make up one capture of the current API: a province's group
+endpoints (every page of the paged ones), or the national ranking, for one period.
+Fetching only talks HTTP; recording is ``warehouse.manifest``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
-from pipelines.periods import Period
-from pipelines.sources.portal.client import (
-    PortalBlocked,
-    PortalClient,
-    PortalError,
-    PortalReply,
-)
+from pipelines.sources.decode import decode_json
+from pipelines.sources.fetching import fetch_into
+from pipelines.sources.portal.client import PortalClient
 from pipelines.sources.portal.endpoints import (
     GROUP_ENDPOINTS,
     NATIONAL_ROOT,
@@ -20,76 +16,64 @@ from pipelines.sources.portal.endpoints import (
     SOURCE,
     Endpoint,
 )
+from warehouse.periods import Period
+from warehouse.records import CaptureBundle, InvalidReply, Reply
 
-
-@dataclass(frozen=True)
-class FetchedReply:
-    """The outcome of one endpoint in a capture: a reply, or why there is none."""
-
-    endpoint: Endpoint
-    request_body: dict
-    reply: PortalReply | None
-    error: str | None = None
-
-
-@dataclass
-class CaptureBundle:
-    """Replies fetched together for one (scope, period, root unit).
-
-    ``source`` names the raw source (``raw.captures.source``) and so the parser that
-    validates the replies. ``root_unit_code``, when set, is the root's code: every unit
-    of a reply must carry it or a code under it (``H47``, ``H47.07``), the only way to
-    tell a reply for another province when the reply itself does not name its root.
-    """
-
-    scope: str
-    period: Period
-    root_unit_id: str
-    expected: tuple[Endpoint, ...]
-    fetched: list[FetchedReply] = field(default_factory=list)
-    stopped_reason: str | None = None
-    source: str = SOURCE
-    root_unit_code: str | None = None
+MAX_PAGES = 50
+"""The most pages one endpoint may announce (a province of 10,000 units at 200 a page)."""
 
 
 def fetch_national(client: PortalClient, period: Period) -> CaptureBundle:
     """Fetch the national ``service-results`` ranking of ``period``.
 
-    Raises ``PortalBlocked`` after recording nothing if the portal blocks us; callers
-    record the bundle from ``exc.bundle``.
+    Raises ``CaptureStopped`` (holding the bundle) if the portal blocks us.
     """
-    bundle = CaptureBundle("national", period, NATIONAL_ROOT, (SERVICE_RESULTS,))
-    _fetch_into(client, bundle, SERVICE_RESULTS, SERVICE_RESULTS.request_body(period))
+    bundle = CaptureBundle(SOURCE, "national", period, NATIONAL_ROOT, (SERVICE_RESULTS,))
+    body = SERVICE_RESULTS.request_body(period)
+    fetch_into(bundle, SERVICE_RESULTS, body, lambda: client.post_json(SERVICE_RESULTS.path, body))
     return bundle
 
 
-def fetch_province(client: PortalClient, period: Period, root_unit_id: str) -> CaptureBundle:
-    """Fetch the six group endpoints of one province for ``period``, in order."""
-    bundle = CaptureBundle("province", period, root_unit_id, GROUP_ENDPOINTS)
+def fetch_province(
+    client: PortalClient, period: Period, root_unit_id: str, root_unit_code: str | None = None
+) -> CaptureBundle:
+    """Fetch a province's group endpoints for ``period``, in order, with every page of
+    a paged reply. Raises ``CaptureStopped`` (holding the bundle) on 403/429."""
+    bundle = CaptureBundle(
+        SOURCE, "province", period, root_unit_id, GROUP_ENDPOINTS, root_unit_code=root_unit_code
+    )
     for endpoint in GROUP_ENDPOINTS:
-        _fetch_into(client, bundle, endpoint, endpoint.request_body(period, root_unit_id))
+        first = _fetch_page(client, bundle, endpoint, period, 1)
+        if first is None or not endpoint.paged:
+            continue
+        pages = _announced_pages(first)
+        if pages > MAX_PAGES:
+            bundle.missing.append(
+                f"{endpoint.name}: announces {pages} pages, more than the {MAX_PAGES} allowed"
+            )
+            continue
+        for page in range(2, pages + 1):
+            _fetch_page(client, bundle, endpoint, period, page)
     return bundle
 
 
-class CaptureStopped(PortalBlocked):
-    """The portal blocked us in the middle of a capture; ``bundle`` holds what arrived."""
+def _fetch_page(
+    client: PortalClient, bundle: CaptureBundle, endpoint: Endpoint, period: Period, page: int
+) -> Reply | None:
+    body = endpoint.request_body(period, bundle.root_unit_id, page=page)
+    return fetch_into(
+        bundle, endpoint, body, lambda: client.post_json(endpoint.path, body), page=page
+    )
 
-    def __init__(self, blocked: PortalBlocked, bundle: CaptureBundle) -> None:
-        super().__init__(blocked.status, str(blocked))
-        self.args = blocked.args
-        self.bundle = bundle
 
-
-def _fetch_into(
-    client: PortalClient, bundle: CaptureBundle, endpoint: Endpoint, body: dict
-) -> None:
+def _announced_pages(reply: Reply) -> int:
+    """``data.pagination.totalPages`` of a first page (1 when absent or unreadable:
+    validation then judges the reply itself)."""
     try:
-        reply = client.post_json(endpoint.path, body)
-    except PortalBlocked as exc:
-        bundle.fetched.append(FetchedReply(endpoint, body, None, str(exc)))
-        bundle.stopped_reason = str(exc)
-        raise CaptureStopped(exc, bundle) from exc
-    except PortalError as exc:
-        bundle.fetched.append(FetchedReply(endpoint, body, None, str(exc)))
-        return
-    bundle.fetched.append(FetchedReply(endpoint, body, reply))
+        document: Any = decode_json(reply.content)
+    except InvalidReply:
+        return 1
+    data = document.get("data") if isinstance(document, dict) else None
+    pagination = data.get("pagination") if isinstance(data, dict) else None
+    pages = pagination.get("totalPages") if isinstance(pagination, dict) else None
+    return pages if type(pages) is int and pages > 1 else 1

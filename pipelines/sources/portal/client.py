@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from warehouse.records import Attempt, Reply
+
 SUCCESS_STATUSES = frozenset({200, 201})
 BLOCKING_STATUSES = frozenset({403, 429})
 
@@ -47,39 +49,17 @@ class ResponseTooLarge(PortalError):
     """The reply exceeded the configured size cap."""
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One HTTP attempt, for the operational log."""
-
-    url: str
-    request_body: str
-    attempt: int
-    started_at: datetime
-    elapsed_ms: float
-    http_status: int | None
-    outcome: str
-    error: str | None = None
-    bytes: int | None = None
-    sha256: str | None = None
-
-
-@dataclass(frozen=True)
-class PortalReply:
-    """A reply received from the portal, with its exact bytes."""
-
-    url: str
-    request_body: dict[str, Any]
-    status: int
-    content_type: str | None
-    content: bytes
-    received_at: datetime
-
-
 @dataclass
 class PolitenessPolicy:
-    """How gently to treat the portal."""
+    """How gently to treat the portal.
+
+    ``timeout_s`` bounds each network operation (connect, one write, one read);
+    ``deadline_s`` bounds a whole attempt (connect + send + reading the entire reply), so
+    a reply trickling in a byte at a time can't hold a capture forever.
+    """
 
     timeout_s: float = 30.0
+    deadline_s: float = 60.0
     max_bytes: int = 20 * 1024 * 1024
     max_retries: int = 3
     backoff_s: float = 2.0
@@ -136,14 +116,14 @@ class PortalClient:
         if remaining > 0:
             self.sleep(remaining)
 
-    def post_json(self, path: str, body: dict[str, Any]) -> PortalReply:
+    def post_json(self, path: str, body: dict[str, Any]) -> Reply:
         """POST ``body`` as JSON to ``path``; retry transient failures; raise on the rest."""
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         return self._post(path, payload, None, body)
 
     def post_form(
         self, path: str, form: dict[str, str], headers: Mapping[str, str] | None = None
-    ) -> PortalReply:
+    ) -> Reply:
         """POST ``form`` form-encoded to ``path`` (the legacy API), with extra ``headers``;
         the same politeness, retries and stops as :meth:`post_json`."""
         payload = urlencode(form).encode("ascii")
@@ -159,7 +139,7 @@ class PortalClient:
         payload: bytes,
         headers: Mapping[str, str] | None,
         request_body: dict[str, Any],
-    ) -> PortalReply:
+    ) -> Reply:
         """POST ``payload`` to ``path``; retry transient failures; raise on the rest."""
         if self._client is None:
             raise RuntimeError("PortalClient must be used as a context manager")
@@ -172,12 +152,20 @@ class PortalClient:
             t0 = time.monotonic()
             self._last_request_at = t0
             try:
-                status, content_type, content = self._send(path, payload, headers)
+                status, content_type, content = self._send(
+                    path, payload, headers, t0 + self.policy.deadline_s
+                )
             except ResponseTooLarge as exc:
                 self._log(url, attempt, started, t0, None, "too_large", str(exc))
                 raise
             except httpx.TimeoutException as exc:
-                last_error = f"timeout after {self.policy.timeout_s:g} s ({type(exc).__name__})"
+                if time.monotonic() - t0 >= self.policy.deadline_s:
+                    last_error = (
+                        f"timeout: overall deadline of {self.policy.deadline_s:g} s exceeded "
+                        f"(connect + send + whole reply; {type(exc).__name__})"
+                    )
+                else:
+                    last_error = f"timeout after {self.policy.timeout_s:g} s ({type(exc).__name__})"
                 self._log(url, attempt, started, t0, None, "timeout", last_error)
             except httpx.TransportError as exc:
                 last_error = f"connection error: {type(exc).__name__}: {exc}"
@@ -215,7 +203,7 @@ class PortalClient:
                     raise PortalRequestFailed(f"HTTP {status} from {url}")
                 else:
                     self._log(url, attempt, started, t0, status, "ok", None, content, digest)
-                    return PortalReply(url, request_body, status, content_type, content, started)
+                    return Reply(url, request_body, status, content_type, content, started)
             if attempt <= self.policy.max_retries:
                 self.sleep(self.policy.backoff_s * 2 ** (attempt - 1))
         raise PortalRequestFailed(
@@ -223,12 +211,29 @@ class PortalClient:
         )
 
     def _send(
-        self, path: str, payload: bytes, headers: Mapping[str, str] | None = None
+        self,
+        path: str,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        deadline: float,
     ) -> tuple[int, str | None, bytes]:
-        """Send one request, reading at most ``max_bytes`` of the reply."""
+        """Send one request, reading at most ``max_bytes`` of the reply, all of it before
+        ``deadline`` (a ``time.monotonic()`` value).
+
+        Every network wait (connect, a write, one read) is capped by the time left when the
+        attempt starts, and the deadline is checked after every chunk, so a reply dripped a
+        byte at a time, or one that stalls mid-body, raises ``httpx.ReadTimeout`` instead
+        of holding the capture. (httpcore fixes the read timeout once per reply, not per
+        read: a read that starts late may overrun the deadline by at most that cap.)
+        """
         assert self._client is not None
+        timeout = httpx.Timeout(min(self.policy.timeout_s, max(deadline - time.monotonic(), 0)))
         with self._client.stream(
-            "POST", path, content=payload, headers=dict(headers) if headers else None
+            "POST",
+            path,
+            content=payload,
+            headers=dict(headers) if headers else None,
+            timeout=timeout,
         ) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
@@ -238,6 +243,8 @@ class PortalClient:
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():
+                if time.monotonic() >= deadline:
+                    raise httpx.ReadTimeout("overall deadline exceeded", request=response.request)
                 size += len(chunk)
                 if size > self.policy.max_bytes:
                     raise ResponseTooLarge(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pipelines.periods import Period
+from warehouse.periods import Period
 
 API_PREFIX = "/api/v1/reporting/evaluation/"
 SOURCE = "portal_api"
@@ -24,11 +24,18 @@ class Endpoint:
     uses_date_range: bool = False
 
     @property
+    def paged(self) -> bool:
+        """Whether replies carry ``data.pagination`` (the overview-shaped endpoints)."""
+        return self.shape == "evaluation"
+
+    @property
     def path(self) -> str:
         """URL path of the endpoint."""
         return API_PREFIX + self.name
 
-    def request_body(self, period: Period, root_unit_id: str | None = None) -> dict[str, Any]:
+    def request_body(
+        self, period: Period, root_unit_id: str | None = None, *, page: int = 1
+    ) -> dict[str, Any]:
         """The JSON body the portal expects for ``period`` under ``root_unit_id``."""
         if self.shape == "national":
             return {**period.time_fields(), "departmentType": "ADMINISTRATIVE_UNIT"}
@@ -40,7 +47,7 @@ class Endpoint:
         return {
             **time_fields,
             "rootDepartmentId": root_unit_id,
-            "currentPage": 1,
+            "currentPage": page,
             "pageSize": self.page_size,
         }
 

@@ -9,7 +9,6 @@ numeric parameters and reported totals. Values are copied as the portal gave the
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.sources.portal.endpoints import GROUP_CODES, PARAMETER_FIELDS, Endpoint
@@ -18,6 +17,7 @@ from pipelines.sources.portal.validate import (
     validate_group_reply,
     validate_national_reply,
 )
+from warehouse.records import ParsedReply
 
 PARSER_VERSION = "portal_api/1"
 
@@ -46,22 +46,6 @@ def _number(value: Any) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     return None
-
-
-@dataclass
-class ParsedReply:
-    """Row sets read from one reply (columns as in the core tables, less provenance)."""
-
-    unit_sightings: list[dict[str, Any]] = field(default_factory=list)
-    group_scores: list[dict[str, Any]] = field(default_factory=list)
-    metric_values: list[dict[str, Any]] = field(default_factory=list)
-    group_parameters: list[dict[str, Any]] = field(default_factory=list)
-    reported_totals: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def units(self) -> set[str]:
-        """Ids of the units in the reply."""
-        return {row["unit_id"] for row in self.unit_sightings}
 
 
 def _unit_level(item: dict[str, Any], *, is_root: bool) -> str:
@@ -177,7 +161,7 @@ def parse_national_reply(content: bytes) -> ParsedReply:
                 {
                     "unit_id": unit_id,
                     "group_code": code,
-                    "score": _number(item["groupScores"][code]),
+                    "score": _number(item["groupScores"].get(code)),
                     "max_score": None,
                     "ratio": None,
                     "score_delta": None,

@@ -1,44 +1,29 @@
-"""Validation of portal replies: envelope, root unit and shape.
+"""Validation of the current API's replies: envelope, root unit, shape, numbers, score
+ranges (maxima from the methodology in force), membership of every unit in the requested
+root, and the completeness of paged replies.
 
-A reply that fails any check raises ``InvalidReply`` with a readable reason; the capture
-layer stores its bytes anyway and quarantines it, so nothing is lost and nothing
-unverified reaches core.
+Each reply is decoded by the strict decoder (``pipelines.sources.decode``) from the same
+bytes the loader reads. A reply that fails any check gets an ``InvalidReply`` verdict
+with a readable reason; the manifest stores its bytes anyway and quarantines it, so
+nothing is lost and nothing unverified reaches core.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from pipelines.sources.portal.endpoints import GROUP_CODES, Endpoint
-
-
-class InvalidReply(ValueError):
-    """A reply that cannot be trusted, with a reason fit for an operator."""
-
-    def __init__(self, reason: str, detail: str | None = None) -> None:
-        super().__init__(reason if detail is None else f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
-def decode_json(content: bytes) -> Any:
-    """Decode a JSON body; raise ``InvalidReply`` for empty, HTML, non-UTF-8 or bad JSON."""
-    if not content.strip():
-        raise InvalidReply("empty body")
-    try:
-        return json.loads(content)
-    except UnicodeDecodeError as exc:
-        raise InvalidReply("body is not UTF-8", str(exc)) from None
-    except json.JSONDecodeError as exc:
-        head = content[:80].decode("utf-8", errors="replace").strip()
-        if head.startswith("<"):
-            raise InvalidReply("body is HTML, not JSON (a block or error page?)", head) from None
-        raise InvalidReply("body is not valid JSON (truncated?)", str(exc)) from None
+from pipelines.sources.decode import decode_json
+from pipelines.sources.portal.endpoints import Endpoint
+from warehouse.methodology import SCORE_TOLERANCE, Methodology
+from warehouse.records import CaptureBundle, FetchedReply, InvalidReply
+from warehouse.sources import ValidationContext
 
 
 def decode_envelope(content: bytes) -> dict[str, Any]:
-    """Decode the JSON envelope and return its ``data``; raise ``InvalidReply`` otherwise."""
+    """Decode the JSON envelope strictly and return its ``data``; raise ``InvalidReply``
+    otherwise."""
     document = decode_json(content)
     if not isinstance(document, dict):
         raise InvalidReply("envelope is not a JSON object", type(document).__name__)
@@ -53,12 +38,13 @@ def decode_envelope(content: bytes) -> dict[str, Any]:
     return data
 
 
-def _require_number(item: dict[str, Any], key: str, where: str) -> None:
+def _require_number(item: dict[str, Any], key: str, where: str) -> float | None:
     if key not in item:
         raise InvalidReply(f"field {key!r} missing", where)
     value = item[key]
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
         raise InvalidReply(f"field {key!r} is not a number", f"{where}: {value!r}")
+    return None if value is None else float(value)
 
 
 def _require_id(item: Any, where: str) -> str:
@@ -72,7 +58,7 @@ def _require_id(item: Any, where: str) -> str:
     return unit_id
 
 
-def _check_unique(ids: list[str]) -> None:
+def _check_unique(ids: Iterable[str]) -> None:
     seen: set[str] = set()
     for unit_id in ids:
         if unit_id in seen:
@@ -80,8 +66,34 @@ def _check_unique(ids: list[str]) -> None:
         seen.add(unit_id)
 
 
-def validate_group_reply(endpoint: Endpoint, data: dict[str, Any], root_unit_id: str) -> None:
-    """Check the shape of a group endpoint's ``data`` and that its root is the requested one."""
+def _check_range(value: float | None, maximum: float | None, what: str, where: str) -> None:
+    """A score lies in [0, maximum] (to the portal's rounding)."""
+    if value is None:
+        return
+    if value < 0:
+        raise InvalidReply("score below zero", f"{where}: {what} = {value:g}")
+    if maximum is not None and value > maximum + SCORE_TOLERANCE:
+        raise InvalidReply("score above its maximum", f"{where}: {what} = {value:g} > {maximum:g}")
+
+
+@dataclass(frozen=True)
+class GroupReply:
+    """What validation keeps of a group reply for the checks across replies."""
+
+    root_id: str
+    root_code: str | None
+    children: dict[str, str | None]  # child id → its code (None when the shape has none)
+    pagination: dict[str, Any] | None
+
+
+def validate_group_reply(
+    endpoint: Endpoint,
+    data: dict[str, Any],
+    root_unit_id: str,
+    methodology: Methodology | None = None,
+) -> GroupReply:
+    """Check a group endpoint's ``data``: shape, root, numbers and (with a methodology)
+    that every score lies within its group's and indicator's maxima."""
     root_key, children_key = (
         ("overview", "evaluation") if endpoint.shape == "evaluation" else ("parent", "children")
     )
@@ -101,38 +113,75 @@ def validate_group_reply(endpoint: Endpoint, data: dict[str, Any], root_unit_id:
         raise InvalidReply(
             "reply is for another root unit", f"asked {root_unit_id}, got {got_root}"
         )
-    _require_number(root, "totalScore", f"data.{root_key}")
+    group_max = None
+    if methodology is not None and endpoint.group_code is not None:
+        if endpoint.group_code not in methodology.group_maxima:
+            raise InvalidReply(
+                "group not in the methodology in force",
+                f"{endpoint.group_code} (version {methodology.version_id})",
+            )
+        group_max = methodology.group_maxima[endpoint.group_code]
+    score = _require_number(root, "totalScore", f"data.{root_key}")
     _require_number(root, "totalMaxScore", f"data.{root_key}")
+    _check_range(score, group_max, "totalScore", f"data.{root_key}")
+    _validate_metrics(root.get("metrics") or [], f"data.{root_key}", endpoint, methodology)
     ids = [got_root]
+    codes: dict[str, str | None] = {}
     for index, child in enumerate(children):
         where = f"data.{children_key}[{index}]"
-        ids.append(_require_id(child, where))
-        _require_number(child, child_score_key, where)
+        child_id = _require_id(child, where)
+        ids.append(child_id)
+        score = _require_number(child, child_score_key, where)
         _require_number(child, child_max_key, where)
+        _check_range(score, group_max, child_score_key, f"{where} {child_id}")
         metrics = child.get("metrics")
         if endpoint.shape == "evaluation" and not isinstance(metrics, list):
             raise InvalidReply("unit without metrics list", where)
-        _validate_metrics(metrics or [], where)
-    _validate_metrics(root.get("metrics") or [], f"data.{root_key}")
+        _validate_metrics(metrics or [], f"{where} {child_id}", endpoint, methodology)
+        code = child.get("departmentCode")
+        codes[child_id] = code.strip().upper() if isinstance(code, str) and code.strip() else None
     _check_unique(ids)
+    root_code = root.get("departmentCode")
+    pagination = data.get("pagination")
+    return GroupReply(
+        got_root,
+        root_code.strip().upper() if isinstance(root_code, str) and root_code.strip() else None,
+        codes,
+        pagination if isinstance(pagination, dict) else None,
+    )
 
 
 _METRIC_NUMBERS = ("numerator", "denominator", "ratio", "score", "maxScore")
 
 
-def _validate_metrics(metrics: list[Any], where: str) -> None:
-    """Each indicator has a code and numbers (or null) where numbers belong."""
+def _validate_metrics(
+    metrics: list[Any], where: str, endpoint: Endpoint, methodology: Methodology | None
+) -> None:
+    """Each indicator has a code, numbers (or null) where numbers belong, and a score in
+    [0, its maximum]: the methodology's, else its own bounded by the group's."""
     for index, metric in enumerate(metrics):
         spot = f"{where}.metrics[{index}]"
         if not isinstance(metric, dict) or not isinstance(metric.get("code"), str):
             raise InvalidReply("indicator without a code", spot)
-        for key in _METRIC_NUMBERS:
-            if key in metric:
-                _require_number(metric, key, spot)
+        values = {
+            key: _require_number(metric, key, spot) for key in _METRIC_NUMBERS if key in metric
+        }
+        if methodology is None:
+            continue
+        maximum = methodology.indicator_max(endpoint.group_code, metric["code"])
+        if maximum is None:
+            group_max = methodology.group_maxima.get(endpoint.group_code or "")
+            own = values.get("maxScore")
+            maximum = group_max if own is None else min(own, group_max or own)
+        _check_range(values.get("score"), maximum, metric["code"], spot)
 
 
-def validate_national_reply(data: dict[str, Any]) -> None:
-    """Check the shape of a ``service-results`` reply: provinces with six group scores."""
+def validate_national_reply(
+    data: dict[str, Any], methodology: Methodology | None = None
+) -> list[dict[str, Any]]:
+    """Check a ``service-results`` reply: provinces with unique ids and, with a
+    methodology, every group of it scored within its maximum and totals within the sum.
+    Returns the province entries."""
     items = data.get("evaluation")
     if not isinstance(items, list) or not items:
         raise InvalidReply("data.evaluation missing or empty: no provinces listed")
@@ -140,13 +189,168 @@ def validate_national_reply(data: dict[str, Any]) -> None:
     for index, item in enumerate(items):
         where = f"data.evaluation[{index}]"
         ids.append(_require_id(item, where))
-        _require_number(item, "totalScore", where)
+        total = _require_number(item, "totalScore", where)
         groups = item.get("groupScores")
         if not isinstance(groups, dict):
             raise InvalidReply("province without groupScores", where)
-        missing = [code for code in GROUP_CODES if code not in groups]
+        if methodology is None:
+            continue
+        _check_range(total, methodology.total_max, "totalScore", where)
+        missing = [code for code in methodology.group_codes if code not in groups]
         if missing:
             raise InvalidReply("groupScores lacks groups", f"{where}: {', '.join(missing)}")
-        for code in GROUP_CODES:
-            _require_number(groups, code, f"{where}.groupScores")
+        for code, maximum in methodology.group_maxima.items():
+            score = _require_number(groups, code, f"{where}.groupScores")
+            _check_range(score, maximum, code, f"{where}.groupScores")
     _check_unique(ids)
+    return items
+
+
+def _belongs(code: str | None, root_code: str | None) -> bool:
+    """Whether a unit code lies under a root code (``H44`` → ``H44``, ``H44.07``)."""
+    if code is None or root_code is None:
+        return True
+    return code == root_code or code.startswith(f"{root_code}.")
+
+
+def validate_group_bundle(
+    bundle: CaptureBundle, context: ValidationContext
+) -> list[InvalidReply | None]:
+    """Verdicts on a province capture's replies: each reply on its own, then across the
+    bundle: units of another root (by code, or known in the warehouse under another
+    province), an empty unit list where the province has units, and paged endpoints
+    whose pages disagree or overlap."""
+    replies = [f for f in bundle.fetched if f.reply is not None]
+    verdicts: dict[int, InvalidReply | None] = {}
+    parsed: dict[int, GroupReply] = {}
+    for index, fetched in enumerate(replies):
+        try:
+            assert fetched.reply is not None
+            data = decode_envelope(fetched.reply.content)
+            parsed[index] = validate_group_reply(
+                fetched.endpoint,
+                data,
+                bundle.root_unit_id,
+                context.methodology,  # type: ignore[arg-type]
+            )
+            verdicts[index] = None
+        except InvalidReply as exc:
+            verdicts[index] = exc
+    root_code = bundle.root_unit_code or next(
+        (p.root_code for p in parsed.values() if p.root_code), None
+    )
+    alien_by_code = {
+        child_id
+        for p in parsed.values()
+        for child_id, code in p.children.items()
+        if not _belongs(code, root_code)
+    }
+    known_elsewhere = _known_elsewhere(context, bundle.root_unit_id, parsed.values())
+    has_units = any(p.children for p in parsed.values()) or _province_has_units(
+        context, bundle.root_unit_id
+    )
+    for index, p in parsed.items():
+        verdict = _alien_verdict(p, root_code, alien_by_code, known_elsewhere)
+        if verdict is None and not p.children and has_units:
+            verdict = InvalidReply(
+                "empty unit list", "the province has units in other replies or earlier captures"
+            )
+        verdicts[index] = verdict
+    for index, verdict in _page_verdicts(replies, parsed).items():
+        if verdicts[index] is None:
+            verdicts[index] = verdict
+    return [verdicts[index] for index in range(len(replies))]
+
+
+def _alien_verdict(
+    reply: GroupReply, root_code: str | None, alien_by_code: set[str], known_elsewhere: set[str]
+) -> InvalidReply | None:
+    """A reply lists a unit of another root when it gives the unit a code outside the
+    root, lists without a code a unit another reply codes outside it, or lists a unit the
+    warehouse knows under another province."""
+    for child_id, code in reply.children.items():
+        outside = (
+            (code is not None and not _belongs(code, root_code))
+            or (code is None and child_id in alien_by_code)
+            or child_id in known_elsewhere
+        )
+        if outside:
+            return InvalidReply(
+                "unit of another root in the reply",
+                f"{child_id} ({code or 'no code'}) is not under {root_code or reply.root_id}",
+            )
+    return None
+
+
+def _known_elsewhere(
+    context: ValidationContext, root_id: str, replies: Iterable[GroupReply]
+) -> set[str]:
+    """Children the warehouse already knows as units of another province."""
+    ids = sorted({child for r in replies for child in r.children})
+    if not ids:
+        return set()
+    rows = context.con.execute(
+        """SELECT unit_id FROM core.units
+           WHERE list_contains(?, unit_id) AND province_unit_id IS NOT NULL
+             AND province_unit_id <> ?""",
+        [ids, root_id],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _province_has_units(context: ValidationContext, root_id: str) -> bool:
+    """Whether the warehouse has seen units under this province before."""
+    row = context.con.execute(
+        """SELECT count(*) FROM core.units
+           WHERE province_unit_id = ? AND unit_id <> ?""",
+        [root_id, root_id],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _page_verdicts(
+    replies: list[FetchedReply], parsed: dict[int, GroupReply]
+) -> dict[int, InvalidReply]:
+    """Pages of one endpoint must announce the same page count, each be the page asked
+    for, list no unit twice, and together list ``pagination.total`` units."""
+    verdicts: dict[int, InvalidReply] = {}
+    by_endpoint: dict[str, list[int]] = {}
+    for index, fetched in enumerate(replies):
+        by_endpoint.setdefault(fetched.endpoint.name, []).append(index)
+    for indexes in by_endpoint.values():
+        pages = [i for i in indexes if i in parsed]
+        if not pages:
+            continue
+        seen: set[str] = set()
+        first = parsed[pages[0]].pagination or {}
+        for i in pages:
+            pagination = parsed[i].pagination or {}
+            asked = replies[i].page
+            if pagination.get("currentPage", asked) != asked:
+                verdicts[i] = InvalidReply(
+                    "page is not the one asked for",
+                    f"asked page {asked}, got {pagination.get('currentPage')!r}",
+                )
+            elif pagination.get("totalPages") != first.get("totalPages"):
+                verdicts[i] = InvalidReply(
+                    "pages disagree on the page count",
+                    f"{first.get('totalPages')!r} and {pagination.get('totalPages')!r}",
+                )
+            elif seen & set(parsed[i].children):
+                verdicts[i] = InvalidReply(
+                    "unit appears on two pages", sorted(seen & set(parsed[i].children))[0]
+                )
+            seen |= set(parsed[i].children)
+        total = first.get("total")
+        complete = len(pages) == len(indexes) and len(indexes) == max(
+            1, first.get("totalPages") or 1
+        )
+        if complete and isinstance(total, int) and total != len(seen):
+            verdicts.setdefault(
+                pages[-1],
+                InvalidReply(
+                    "pages list fewer or more units than announced",
+                    f"pagination.total {total}, listed {len(seen)}",
+                ),
+            )
+    return verdicts

@@ -1,17 +1,20 @@
--- Step 1 of loading current-API replies into core: DuckDB reads a batch of stored
--- replies from the raw store and parses each document ONCE into typed structs (the
--- schema, built from pipelines/sources/portal/endpoints.py, is the second parameter), one
--- row per unit entry. Parameters: the list of blob paths, the JSON schema of a reply.
--- Expects the temp table portal_batch(response_id, capture_id, endpoint, group_code,
--- shape, root_unit_id, period_type, period_start, captured_at, path).
+-- Step 1 of loading current-API replies into core: DuckDB parses each stored reply ONCE
+-- into typed structs (the schema, built in pipelines/sources/portal/load.py, is the one
+-- parameter), one row per unit entry. The bytes come from the temp table portal_batch
+-- (response_id, capture_id, endpoint, group_code, shape, page, root_unit_id,
+-- period_type, period_start, captured_at, content): the replies the raw store verified
+-- and the validator decoded, never re-read from disk. The root and the unit list are
+-- taken from the keys of the reply's shape, as the validator reads them; a paged
+-- reply's root is taken from its first page only.
 CREATE OR REPLACE TEMP TABLE portal_items AS
 WITH docs AS (
-    SELECT b.* EXCLUDE (path), from_json(t.content, ?).data AS data
+    SELECT b.* EXCLUDE (content), from_json(b.content, ?).data AS data
     FROM portal_batch AS b
-    JOIN read_text(?) AS t ON t.filename = b.path
 )
-SELECT * EXCLUDE (data), true AS is_root, coalesce(data.overview, data.parent) AS item
-FROM docs WHERE shape <> 'national'
+SELECT * EXCLUDE (data), true AS is_root,
+       CASE WHEN shape = 'evaluation' THEN data.overview ELSE data.parent END AS item
+FROM docs WHERE shape <> 'national' AND page = 1
 UNION ALL
-SELECT * EXCLUDE (data), false AS is_root, unnest(coalesce(data.evaluation, data.children))
+SELECT * EXCLUDE (data), false AS is_root,
+       unnest(CASE WHEN shape = 'tree' THEN data.children ELSE data.evaluation END)
 FROM docs;

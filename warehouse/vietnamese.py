@@ -12,7 +12,7 @@ import codecs
 import re
 import unicodedata
 
-from pipelines.sources.portal.validate import InvalidReply
+from warehouse.records import InvalidReply
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền sắc ngã hỏi nặng
 _VOWELS = frozenset("aeiouy")
