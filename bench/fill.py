@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-from pipelines.fake_portal.server import FakePortal
+from fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
 from pipelines.sources.portal.endpoints import (
     GROUP_ENDPOINTS,
@@ -16,7 +16,7 @@ from pipelines.sources.portal.endpoints import (
     SERVICE_RESULTS,
     Endpoint,
 )
-from pipelines.sources.portal.parse import list_provinces
+from pipelines.sources.portal.provinces import list_provinces
 from pipelines.sources.registry import PORTAL
 from warehouse.manifest import record_capture
 from warehouse.periods import Period, periods_for_month

@@ -27,6 +27,10 @@ from warehouse.records import CaptureBundle, InvalidReply
 from warehouse.sources import FetchingSource
 
 log = logging.getLogger(__name__)
+progress_log = logging.getLogger(f"{__name__}.progress")
+"""A capture's progress, for a user watching (``pipelines.cli_progress``): at DEBUG, the
+number of provinces of each period (extra ``capture_roots``) and every capture recorded
+(extra ``capture_recorded``: period, province or None, record, its HTTP attempts)."""
 
 
 class ProvinceListUnavailable(RuntimeError):
@@ -148,12 +152,14 @@ def capture_period(
     summary = PeriodCaptureSummary(period) if summary is None else summary
     store: RawStore = warehouse.store()
 
-    def record(bundle: CaptureBundle) -> CaptureRecord:
+    def record(bundle: CaptureBundle, province: dict | None = None) -> CaptureRecord:
         with warehouse.connect() as con:
             rec = record_capture(
                 con, store, bundle, chosen, partition_month=partition_month, run_id=run_id
             )
             record_attempts(con, client.attempts, run_id)
+        done = (period, province, rec, tuple(client.attempts))
+        progress_log.debug("recorded", extra={"capture_recorded": done})
         client.attempts.clear()
         summary.records.append(rec)
         return rec
@@ -177,13 +183,15 @@ def capture_period(
             exc,
         )
         listed = _fallback_provinces(warehouse, store, chosen, period)
-    for province in select_provinces(listed, provinces):
+    selected = select_provinces(listed, provinces)
+    progress_log.debug("provinces", extra={"capture_roots": len(selected)})
+    for province in selected:
         try:
             bundle = chosen.fetch_root(client, period, province, day)
         except CaptureStopped as stop:
-            record(stop.bundle)
+            record(stop.bundle, province)
             raise
-        rec = record(bundle)
+        rec = record(bundle, province)
         log.debug(
             "%s %s %s: %s%s",
             period,

@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 
 from pipelines import settings
-from warehouse.periods import Period
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -66,19 +65,20 @@ SourceOption = Annotated[
 _SOURCE_NAME = {Source.current: "API hiện hành", Source.legacy: "API cũ"}
 
 
-def _apply_options(portal_url: str | None, warehouse: str | None, today: str | None) -> None:
-    """Options override the environment, which overrides the defaults."""
-    if portal_url:
-        os.environ["DVC766_PORTAL_URL"] = portal_url
-    if warehouse:
-        os.environ["DVC766_WAREHOUSE"] = warehouse
-        if "DVC766_RAW_STORE" not in os.environ:
-            from pathlib import Path
-
-            os.environ["DVC766_RAW_STORE"] = str(Path(warehouse).resolve().parent / "raw")
+def _apply_options(
+    portal_url: str | None, warehouse: str | None, today: str | None
+) -> settings.Settings:
+    """The command's settings: its options override the environment (``DVC766_*``),
+    which overrides the defaults. They are passed to the run the command starts; nothing
+    is written back to the environment."""
     if today:
-        date.fromisoformat(today)
-        os.environ["DVC766_TODAY"] = today
+        try:
+            date.fromisoformat(today)
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"ngày không hợp lệ: {today} (YYYY-MM-DD, ví dụ 2026-11-23)", param_hint="--today"
+            ) from exc
+    return settings.Settings.load(warehouse=warehouse, portal_url=portal_url, today=today)
 
 
 def _progress_logging() -> None:
@@ -138,36 +138,44 @@ def capture(
     source: SourceOption = Source.current,
 ) -> None:
     """Thu thập một kỳ (tháng, quý, nửa năm hoặc năm) qua một lần chạy Dagster thật."""
+    from pipelines.cli_args import (
+        capture_provinces,
+        check_index_covers,
+        check_started,
+        period_arg,
+        usage_error,
+    )
+    from pipelines.cli_progress import capture_progress
     from pipelines.runner import anchor_month, materialize_months
 
-    _apply_options(portal_url, warehouse, today)
+    options = _apply_options(portal_url, warehouse, today)
     _progress_logging()
-    try:
-        parsed = Period.parse(period)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"kỳ không hợp lệ: {period} (ví dụ 2026-08, 2026-Q3, 2023-H1, 2026)"
-        ) from exc
+    parsed = period_arg(period)
     if parsed.period_type == "half" and source is not Source.legacy:
-        raise typer.BadParameter(f"kỳ nửa năm {parsed.label} chỉ có ở API cũ: thêm --source legacy")
-    now = settings.today()
-    if parsed.start > now:
-        raise typer.BadParameter(f"kỳ {period} chưa bắt đầu (hôm nay {now.isoformat()})")
+        usage_error(f"kỳ nửa năm {parsed.label} chỉ có ở API cũ: thêm --source legacy")
+    now = options.today()
+    check_index_covers(parsed, "--period")
+    check_started(parsed, now, "--period")
+    provinces = capture_provinces(
+        province or [], legacy=source is Source.legacy, warehouse=options.warehouse
+    )
     key = anchor_month(parsed, now)
-    console.print(
-        f"Thu thập kỳ {parsed.label} từ {settings.portal_url()} ({_SOURCE_NAME[source]}) …"
+    console.print(f"Thu thập kỳ {parsed.label} từ {options.portal_url} ({_SOURCE_NAME[source]}) …")
+    with capture_progress(console, periods=1, provinces=len(provinces) or None):
+        result = materialize_months(
+            key,
+            key,
+            capture_config={
+                "periods": [parsed.label],
+                "provinces": provinces,
+                "today": now.isoformat(),
+                "source": source.value,
+            },
+            options=options,
+        )
+    _report_run(
+        result, f"Thu thập kỳ {parsed.label}", _capture_outcome(result.run_id, [key], options)
     )
-    result = materialize_months(
-        key,
-        key,
-        capture_config={
-            "periods": [parsed.label],
-            "provinces": list(province or []),
-            "today": now.isoformat(),
-            "source": source.value,
-        },
-    )
-    _report_run(result, f"Thu thập kỳ {parsed.label}", _capture_outcome(result.run_id, [key]))
 
 
 @app.command()
@@ -180,29 +188,36 @@ def backfill(
     source: SourceOption = Source.current,
 ) -> None:
     """Thu thập lại các tháng trong khoảng, trong một lần chạy Dagster."""
+    from pipelines.cli_args import backfill_months, periods_of_months
+    from pipelines.cli_progress import capture_progress
     from pipelines.runner import materialize_months, month_keys_between
 
-    _apply_options(portal_url, warehouse, today)
+    options = _apply_options(portal_url, warehouse, today)
     _progress_logging()
-    try:
-        keys = month_keys_between(from_month, to_month)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    now = settings.today()
-    if date.fromisoformat(keys[-1]) > now:
-        raise typer.BadParameter(f"tháng {to_month} chưa bắt đầu (hôm nay {now.isoformat()})")
+    now = options.today()
+    months = backfill_months(from_month, to_month, now)
+    keys = month_keys_between(months[0].label, months[-1].label)
     console.print(
         f"Thu thập lại {len(keys)} tháng {from_month} → {to_month} ({_SOURCE_NAME[source]}) …"
     )
-    result = materialize_months(
-        keys[0], keys[-1], capture_config={"today": now.isoformat(), "source": source.value}
-    )
+    periods = periods_of_months(months, now, legacy=source is Source.legacy)
+    with capture_progress(console, periods=periods):
+        result = materialize_months(
+            keys[0],
+            keys[-1],
+            capture_config={"today": now.isoformat(), "source": source.value},
+            options=options,
+        )
     _report_run(
-        result, f"Thu thập lại {from_month} → {to_month}", _capture_outcome(result.run_id, keys)
+        result,
+        f"Thu thập lại {from_month} → {to_month}",
+        _capture_outcome(result.run_id, keys, options),
     )
 
 
-def _capture_outcome(run_id: str, keys: Sequence[str]) -> tuple[bool, list[str]] | None:
+def _capture_outcome(
+    run_id: str, keys: Sequence[str], options: settings.Settings
+) -> tuple[bool, list[str]] | None:
     """Whether every capture of run ``run_id`` is complete and in core, and the run's
     summary in Vietnamese (``warehouse.outcome``), read from the working file; None when
     the file cannot be read (the run's own status then decides)."""
@@ -214,7 +229,7 @@ def _capture_outcome(run_id: str, keys: Sequence[str]) -> tuple[bool, list[str]]
     from warehouse.connection import WarehouseLockTimeout, connect
     from warehouse.outcome import read_run_outcome, summary_lines
 
-    path = Path(settings.warehouse_path())
+    path = Path(options.warehouse)
     if not path.is_file():
         return None
     months = [date.fromisoformat(key) for key in keys]
@@ -241,8 +256,8 @@ def rebuild(
 
     from pipelines.runner import materialize_months, month_keys_between
 
-    _apply_options(None, warehouse, None)
-    path = settings.warehouse_path()
+    options = _apply_options(None, warehouse, None)
+    path = options.warehouse
     with duckdb.connect(path, read_only=True) as con:
         span = con.execute(
             "SELECT strftime(min(partition_month), '%Y-%m'), "
@@ -261,7 +276,8 @@ def rebuild(
         keys[0],
         keys[-1],
         core_config={"force": True},
-        selection=_without_capture(),
+        rebuild=True,
+        options=options,
     )
     with duckdb.connect(path, read_only=True) as con:
         faults = con.execute(
@@ -281,14 +297,7 @@ def rebuild(
     _report_run(result, "Xây dựng lại")
 
 
-def _without_capture():
-    """Every asset but the capture: what a rebuild from the raw store runs."""
-    import dagster as dg
-
-    return dg.AssetSelection.all() - dg.AssetSelection.assets("raw_portal__captures")
-
-
-def _reader_path(database: str | None) -> str:
+def _reader_path(database: str | None, options: settings.Settings) -> str:
     """The file analysts read: --database, else the publication, else the working file."""
     from pathlib import Path
 
@@ -296,10 +305,10 @@ def _reader_path(database: str | None) -> str:
 
     if database:
         return database
-    published = published_path(settings.warehouse_path())
+    published = published_path(options.warehouse)
     if published.exists():
         return str(published)
-    working = Path(settings.warehouse_path())
+    working = Path(options.warehouse)
     if not working.exists():
         console.print("[red]Chưa có kho dữ liệu.[/red] Chạy `dvc766 demo` hoặc `dvc766 capture`.")
         raise typer.Exit(code=1)
@@ -377,8 +386,8 @@ def status(database: Database = None, warehouse: Warehouse = None) -> None:
     """Tình trạng kho: lần thu thập gần nhất, mức đầy đủ, độ mới, lỗi và lý do."""
     from warehouse.status import read_status
 
-    _apply_options(None, warehouse, None)
-    path = _reader_path(database)
+    options = _apply_options(None, warehouse, None)
+    path = _reader_path(database, options)
     with _open_reader(path) as con:
         st = read_status(con)
     Console().print(f"Kho: {path}")
@@ -424,8 +433,8 @@ def query(
 
     from pipelines.outputs.safe_csv import safe_csv
 
-    _apply_options(None, warehouse, None)
-    path = _reader_path(database)
+    options = _apply_options(None, warehouse, None)
+    path = _reader_path(database, options)
     refused = _refused_statement(sql)
     if refused:
         _fail(
@@ -462,10 +471,13 @@ def _parse_cutoff(text: str | None):
         return datetime.now(zone)
     try:
         moment = datetime.fromisoformat(text.strip().replace("h", ":"))
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f'thời điểm chốt không hợp lệ: {text} (ví dụ "2023-11-23 16:00")'
-        ) from exc
+    except ValueError:
+        from pipelines.cli_args import usage_error
+
+        usage_error(
+            f'thời điểm chốt không hợp lệ: --cutoff "{text}". Dạng nhận: "YYYY-MM-DD HH:MM" '
+            'hoặc "YYYY-MM-DD 16h00", giờ Việt Nam. Ví dụ: --cutoff "2026-11-05 16:00"'
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
@@ -487,20 +499,19 @@ def report(
     """Xuất phụ lục Excel và đoạn tóm tắt cho công văn của một tỉnh."""
     from pathlib import Path
 
+    from pipelines.cli_args import period_arg, report_province
     from pipelines.outputs.excel import write_letter_workbook
     from pipelines.outputs.letter_data import LetterDataError, load_letter_data
     from pipelines.outputs.summary import summary_text
 
-    _apply_options(None, warehouse, None)
-    try:
-        parsed = Period.parse(period)
-    except ValueError as exc:
-        raise typer.BadParameter(f"kỳ không hợp lệ: {period}") from exc
+    options = _apply_options(None, warehouse, None)
+    parsed = period_arg(period)
     moment = _parse_cutoff(cutoff)
-    path = _reader_path(database)
+    path = _reader_path(database, options)
     with _open_reader(path) as con:
+        code = report_province(con, province)
         try:
-            data = load_letter_data(con, province, parsed, moment)
+            data = load_letter_data(con, code, parsed, moment)
         except LetterDataError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(code=1) from exc
@@ -526,11 +537,14 @@ def chart(
     warehouse: Warehouse = None,
 ) -> None:
     """Vẽ biểu đồ: tổng điểm theo tháng, thứ hạng theo tháng, điểm nhóm so với tối đa."""
+    from pipelines.cli_args import chart_unit, period_arg
     from pipelines.outputs.chart_data import ChartDataError, make_chart
 
-    _apply_options(None, warehouse, None)
-    path = _reader_path(database)
+    options = _apply_options(None, warehouse, None)
+    period = period_arg(period).label if period else period
+    path = _reader_path(database, options)
     with _open_reader(path) as con:
+        unit = chart_unit(con, unit) if unit else unit
         try:
             files = make_chart(con, kind, unit, out_dir=out, period=period, level=level)
         except (ChartDataError, ValueError) as exc:
@@ -547,7 +561,7 @@ def fake_portal(
     seed: Annotated[int, typer.Option(help="Hạt giống dữ liệu sinh.")] = 766,
 ) -> None:
     """Chạy Cổng giả lập trên máy (dữ liệu sinh, đúng định dạng API thật)."""
-    from pipelines.fake_portal.server import serve
+    from fake_portal.server import serve
 
     day = date.fromisoformat(today) if today else None
     console.print(f"Cổng giả lập: http://{host}:{port} (Ctrl+C để dừng)")
@@ -562,9 +576,9 @@ def demo(
     """Chạy thử trọn vẹn: Cổng giả lập, 3 tháng gần nhất, rồi thu thập lại 6 tháng trước đó."""
     from pipelines.demo import run_demo
 
-    _apply_options(None, warehouse, today)
+    options = _apply_options(None, warehouse, today)
     _progress_logging()
-    run_demo(console)
+    run_demo(console, options)
 
 
 def _register_ingest() -> None:
@@ -589,18 +603,14 @@ def _global_options(
 
 def main() -> None:
     """The ``dvc766`` console script: the app, where an OS error (disk full, no
-    permission, read-only or missing folder) ends as one Vietnamese line and exit code 1
-    instead of a traceback (kept with ``--debug`` or ``DVC766_DEBUG=1``)."""
+    permission, read-only or missing folder) or a warehouse still busy after the longest
+    wait ends as one Vietnamese line and exit code 1 instead of a traceback (kept with
+    ``--debug`` or ``DVC766_DEBUG=1``)."""
     import sys
 
     from rich.markup import escape
 
-    from pipelines.cli_errors import (
-        DAGSTER_CONSOLE_LEVEL_ENV,
-        debug_enabled,
-        os_problem,
-        problem_line,
-    )
+    from pipelines.cli_errors import DAGSTER_CONSOLE_LEVEL_ENV, debug_enabled, user_problem_line
 
     leading = []  # the options before the command's name: where --debug goes
     for arg in sys.argv[1:]:
@@ -613,10 +623,10 @@ def main() -> None:
     try:
         app(prog_name="dvc766")
     except Exception as exc:
-        problem = os_problem(exc)
-        if problem is None or debug:
+        line = user_problem_line(exc)
+        if line is None or debug:
             raise
-        console.print(f"[red]{escape(problem_line(problem))}[/red]", soft_wrap=True)
+        console.print(f"[red]{escape(line)}[/red]", soft_wrap=True)
         raise SystemExit(1) from None
 
 

@@ -44,7 +44,9 @@ _TEXT: dict[int, tuple[str, str]] = {
 }
 _ERRNO_MESSAGE = re.compile(r"\[Errno (\d+)\] ([^:\n]+)(?:: '([^'\n]*)')?")
 _QUOTED_PATH = re.compile(r'"([^"\n]+)"')
-_OUR_CLASS_PREFIX = re.compile(r"^(?:pipelines|warehouse)\.[\w.]+: ")
+_CLASS_PREFIX = re.compile(r"^(?:(?:pipelines|warehouse)\.[\w.]+|dagster\.[\w.]*\bFailure): ")
+"""The class name Python puts before a message: ours, and Dagster's ``Failure`` (raised
+by our assets with a message for the user)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,20 @@ def failure_line(info: Any) -> str:
     lines = (innermost.message or "").strip().splitlines()
     if not lines:
         return innermost.cls_name or "lỗi không rõ"
-    return _OUR_CLASS_PREFIX.sub("", lines[0])  # our messages are for users already
+    return _CLASS_PREFIX.sub("", lines[0])  # our messages are for users already
+
+
+def user_problem_line(exc: BaseException) -> str | None:
+    """One Vietnamese line for an exception the user can act on without a traceback: an
+    OS error among its causes (:func:`problem_line`), or the warehouse still busy after
+    the longest wait (``pipelines.runner.WarehouseBusy``, whose message says which run
+    holds it and what to do). None for anything else."""
+    from pipelines.runner import WarehouseBusy
+
+    if isinstance(exc, WarehouseBusy):
+        return f"Lỗi: {exc}"
+    problem = os_problem(exc)
+    return problem_line(problem) if problem is not None else None
 
 
 def problem_line(problem: OsProblem) -> str:

@@ -1,26 +1,38 @@
 """``dvc766 ingest FILE...``: ingest letters, spreadsheets and saved portal pages.
 
 Wire it into the main command with ``app.command()(ingest)`` (pipelines/cli.py). Messages
-are Vietnamese. Each file is ingested in place (never moved): bytes into the raw store,
-a capture and a response in the manifest, a quarantine row with the reason when it cannot
-be read, core rows with matched units, then the marts are rebuilt.
+are Vietnamese. The files are read first (never moved) to learn the months they are
+about, then one real Dagster run of ``files_job`` over those months records them (bytes
+into the raw store, a capture and a response in the manifest, a quarantine row with the
+reason when a file cannot be read) and takes them through the same core checks, marts
+and publication as a portal capture. The run, and the command (exit code 1), fail when
+a file did not become a complete capture; the others are still loaded and published.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 
-from pipelines import settings
+from pipelines.settings import TIMEZONE
+from warehouse.reasons import in_vietnamese
+
+if TYPE_CHECKING:
+    from pipelines.sources.files.ingest import IngestResult
 
 console = Console(stderr=True, soft_wrap=True)
+VIETNAM = ZoneInfo(TIMEZONE)
 
-_OUTCOME = {"ingested": "đã nhập", "duplicate": "đã nhập trước đó", "quarantined": "bị cách ly"}
+_OUTCOME = {
+    "ingested": "đã nhập",
+    "duplicate": "đã nhập trước đó",
+    "quarantined": "bị cách ly",
+    "skipped": "bỏ qua",
+}
 
 
 def ingest(
@@ -63,21 +75,18 @@ def ingest(
             help="Tệp DuckDB (mặc định DVC766_WAREHOUSE hoặc warehouse/dvc766.duckdb).",
         ),
     ] = None,
-    rebuild_marts: Annotated[
-        bool,
-        typer.Option(
-            "--rebuild-marts/--no-rebuild-marts",
-            help="Tính lại các bảng mart sau khi nhập (mặc định: có).",
-        ),
-    ] = True,
 ) -> None:
-    """Nhập tệp số liệu (công văn, bảng Excel/CSV, trang Cổng đã lưu) vào kho."""
-    from pipelines.sources.files.ingest import IngestOptions, ingest_path
+    """Nhập tệp số liệu (công văn, bảng Excel/CSV, trang Cổng đã lưu) vào kho, qua một lần
+    chạy Dagster thật: kiểm tra, tính lại mart và công bố như số liệu thu thập từ Cổng."""
+    from pipelines.assets.files import plan_files
+    from pipelines.cli import _capture_outcome, _report_run
+    from pipelines.runner import ingest_files
+    from pipelines.settings import Settings
+    from pipelines.sources.files.ingest import IngestOptions, run_file_results
     from warehouse.connection import connect
-    from warehouse.derive import rebuild_marts as rebuild
     from warehouse.derive import to_cutoff
     from warehouse.periods import Period
-    from warehouse.raw_store import RawStore
+    from warehouse.publish import published_path
 
     if period:
         try:
@@ -98,34 +107,35 @@ def ingest(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise typer.BadParameter(f"không tìm thấy tệp: {', '.join(missing)}", param_hint="FILE")
-    if warehouse:
-        os.environ["DVC766_WAREHOUSE"] = warehouse
-        os.environ.setdefault("DVC766_RAW_STORE", str(Path(warehouse).resolve().parent / "raw"))
-    options = IngestOptions(period=period, province=province, cutoff=cutoff)
-    run_id = f"cli-ingest-{uuid.uuid4().hex[:12]}"
-    failed = 0
-    with connect(settings.warehouse_path()) as con:
-        store = RawStore(settings.raw_store_path())
-        ingested = 0
-        for path in files:
-            result = ingest_path(con, store, path, options, run_id=run_id)
-            _report(result)
-            failed += result.outcome == "quarantined"
-            ingested += result.outcome == "ingested"
-        if ingested and rebuild_marts:
-            rebuild(con)
-            console.print("Đã tính lại các bảng mart.")
-    if failed:
-        raise typer.Exit(code=1)
+    options = Settings.load(warehouse=warehouse)
+    # An unusable warehouse folder is the user's to fix: one line (pipelines.cli.main),
+    # before any run starts.
+    Path(options.warehouse).resolve().parent.mkdir(parents=True, exist_ok=True)
+    plan = plan_files(files, IngestOptions(period=period, province=province, cutoff=cutoff))
+    first, last = plan.partition_range
+    console.print(f"Nhập {len(files)} tệp (tháng {first[:7]} → {last[:7]}) …", highlight=False)
+    result = ingest_files(plan, options=options)
+    if Path(options.warehouse).is_file():
+        with connect(options.warehouse) as con:
+            for file_result in run_file_results(con, result.run_id):
+                _report(file_result)
+    if result.is_node_success("published_warehouse"):
+        console.print(
+            f"Đã tính lại các bảng mart và công bố: {published_path(options.warehouse)}",
+            highlight=False,
+        )
+    keys = plan.partition_keys or [first]
+    _report_run(result, f"Nhập {len(files)} tệp", _capture_outcome(result.run_id, keys, options))
 
 
-def _report(result) -> None:
+def _report(result: IngestResult) -> None:
+    """What became of one file, in Vietnamese."""
     mark = {"ingested": "[green]✓[/green]", "duplicate": "[yellow]=[/yellow]"}.get(
         result.outcome, "[red]✗[/red]"
     )
     console.print(f"{mark} {result.file_name}: {_OUTCOME[result.outcome]}", highlight=False)
-    if result.outcome == "quarantined":
-        console.print(f"  Lý do: {result.reason}", highlight=False)
+    if result.outcome in ("quarantined", "skipped"):
+        console.print(f"  Lý do: {in_vietnamese(result.reason or '')}", highlight=False)
         if result.detail:
             console.print(f"  Chi tiết: {result.detail}", highlight=False)
         return
@@ -141,7 +151,7 @@ def _report(result) -> None:
     console.print(
         f"  Nguồn {result.source} ({result.format}), kỳ {result.period.label}, "
         f"{result.root_name or result.root_unit_id}, chốt số liệu "
-        f"{result.captured_at:%Y-%m-%d %H:%M %z} ({cutoff_note}).",
+        f"{result.captured_at.astimezone(VIETNAM):%Y-%m-%d %H:%M %z} ({cutoff_note}).",
         highlight=False,
     )
     rows = result.rows

@@ -7,25 +7,27 @@ import dagster as dg
 
 from pipelines.assets.charts import out_portal__charts
 from pipelines.assets.core import core_portal
+from pipelines.assets.files import raw_files__captures
 from pipelines.assets.mart import mart_portal
 from pipelines.assets.outcome import ops_portal__capture_outcome
 from pipelines.assets.publish import published_warehouse
 from pipelines.assets.raw import raw_portal__captures
-from pipelines.jobs import portal_job
+from pipelines.jobs import JOBS
 from pipelines.resources import default_resources
 from pipelines.schedules import nightly_portal_capture
-from pipelines.sensors import inbox_sensor, ingest_file_job
+from pipelines.sensors import inbox_sensor
 
 defs = dg.Definitions(
     assets=[
         raw_portal__captures,
+        raw_files__captures,
         core_portal,
         mart_portal,
         published_warehouse,
         out_portal__charts,
         ops_portal__capture_outcome,
     ],
-    jobs=[portal_job, ingest_file_job],
+    jobs=list(JOBS),
     schedules=[nightly_portal_capture],
     sensors=[inbox_sensor],
     resources=default_resources(),

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from pipelines import settings
 from pipelines.runner import local_instance, materialize_months
+from pipelines.settings import Settings
 from warehouse.connection import connect
 from warehouse.periods import Period
 from warehouse.publish import published_path
@@ -35,11 +36,13 @@ def _month_back(period: Period, months: int) -> Period:
     return period
 
 
-def run_demo(console: Console) -> None:
-    """Run the demo and print where everything is."""
-    from pipelines.fake_portal.server import FakePortal
+def run_demo(console: Console, options: Settings | None = None) -> None:
+    """Run the demo with ``options`` (default: the environment's) and print where
+    everything is."""
+    from fake_portal.server import FakePortal
 
-    today = settings.today()
+    options = options or Settings.load()
+    today = options.today()
     current = Period("month", today.replace(day=1))
     recent_first = _month_back(current, 2)
     backfill_last = _month_back(current, 3)
@@ -47,8 +50,11 @@ def run_demo(console: Console) -> None:
     instance = local_instance()
     started = time.monotonic()
     with FakePortal(host="127.0.0.1", port=0, today=today) as portal:
-        os.environ["DVC766_PORTAL_URL"] = portal.url
-        os.environ.setdefault("DVC766_REQUEST_DELAY", "0")
+        on_portal = replace(
+            options,
+            portal_url=portal.url,
+            request_delay=float(os.environ.get("DVC766_REQUEST_DELAY", "0")),
+        )
         console.print(f"Cổng giả lập đang chạy tại {portal.url} (hôm nay: {today.isoformat()})")
         steps = [
             (f"Thu thập 3 tháng gần nhất {recent_first} → {current}", recent_first, current),
@@ -65,6 +71,7 @@ def run_demo(console: Console) -> None:
                 first.start.isoformat(),
                 last.start.isoformat(),
                 capture_config={"today": today.isoformat()},
+                options=on_portal,
                 instance=instance,
             )
             if not result.success:
@@ -74,11 +81,11 @@ def run_demo(console: Console) -> None:
                 f"[green]✓[/green] xong trong {time.monotonic() - t0:.0f} s "
                 f"(run {result.run_id[:8]})"
             )
-    _print_summary(console, time.monotonic() - started)
+    _print_summary(console, time.monotonic() - started, options)
 
 
-def _print_summary(console: Console, elapsed: float) -> None:
-    path = Path(settings.warehouse_path()).resolve()
+def _print_summary(console: Console, elapsed: float, options: Settings) -> None:
+    path = Path(options.warehouse).resolve()
     with connect(path) as con:
         counts = {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
@@ -110,7 +117,7 @@ def _print_summary(console: Console, elapsed: float) -> None:
     console.print("Đơn vị: " + ", ".join(f"{level} {n}" for level, n in levels))
     console.print(f"Kho DuckDB (tệp làm việc của pipeline): {path}")
     console.print(f"Bản công bố chỉ đọc cho người phân tích: {published_path(path)}")
-    console.print(f"Kho thô (bất biến, theo sha256): {Path(settings.raw_store_path()).resolve()}")
+    console.print(f"Kho thô (bất biến, theo sha256): {Path(options.raw_store).resolve()}")
     console.print(
         "Mở giao diện Dagster: "
         f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} uv run dagster dev "

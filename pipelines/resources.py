@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from pipelines import settings
+from pipelines.settings import Settings
 from pipelines.sources.portal.client import PolitenessPolicy, PortalClient
 from warehouse.connection import connect
 from warehouse.raw_store import RawStore
@@ -59,18 +60,17 @@ class WarehouseResource(dg.ConfigurableResource):
         return RawStore(self.raw_store_dir)
 
 
-def default_resources() -> dict[str, dg.ConfigurableResource]:
-    """Resources configured from the environment (see ``pipelines.settings``)."""
-    delay = settings.request_delay()
+def default_resources(options: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
+    """Resources built from ``options`` (by default the environment's settings, see
+    ``pipelines.settings.Settings``)."""
+    options = options or Settings.load()
     return {
         "portal": PortalResource(
-            base_url=settings.portal_url(),
-            delay_s=delay,
-            jitter_s=delay / 2,
-            backoff_s=settings.request_backoff(),
-            deadline_s=settings.request_deadline(),
+            base_url=options.portal_url,
+            delay_s=options.request_delay,
+            jitter_s=options.request_delay / 2,
+            backoff_s=options.request_backoff,
+            deadline_s=options.request_deadline,
         ),
-        "warehouse": WarehouseResource(
-            path=settings.warehouse_path(), raw_store_dir=settings.raw_store_path()
-        ),
+        "warehouse": WarehouseResource(path=options.warehouse, raw_store_dir=options.raw_store),
     }

@@ -1,5 +1,6 @@
-"""Run the pipeline's assets as real Dagster materializations from Python (used by the
-CLI and the demo): one run per call, on the local Dagster instance."""
+"""Run the pipeline's jobs as real Dagster runs from Python (used by the CLI, the demo and
+the benchmark): one run per call, on the local Dagster instance, recorded under the job's
+name (``portal_job``, ``files_job``, ``rebuild_job``) with its partition range and tags."""
 
 from __future__ import annotations
 
@@ -8,17 +9,20 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from pipelines import settings
+from pipelines.assets.files import PERIODS_TAG, PROVINCES_TAG, FilesPlan
 from pipelines.cli_errors import DAGSTER_CONSOLE_LEVEL_ENV
 from pipelines.partitions import key_of_month
 from pipelines.resources import default_resources
+from pipelines.settings import Settings
 from warehouse.periods import Period
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -174,10 +178,15 @@ def wait_for_warehouse(
         sleep(poll_s)
 
 
+def _months(first_key: str, last_key: str) -> str:
+    """``2026-08`` or ``2026-01 → 2026-06``: the months of a partition range."""
+    return first_key[:7] if first_key == last_key else f"{first_key[:7]} → {last_key[:7]}"
+
+
 def _what(first_key: str, last_key: str, capture_config: dict | None, captures: bool) -> str:
     """What a run of :func:`materialize_months` does, for :data:`WHAT_TAG`."""
     config = capture_config or {}
-    months = first_key[:7] if first_key == last_key else f"{first_key[:7]} → {last_key[:7]}"
+    months = _months(first_key, last_key)
     if not captures:
         return f"tính lại tháng {months} từ kho thô"
     periods = config.get("periods") or []
@@ -196,10 +205,53 @@ def anchor_month(period: Period, today) -> str:
     return key_of_month(period.end)
 
 
-def _assets() -> list:
+def _job(name: str) -> dg.JobDefinition:
     from pipelines.definitions import defs
 
-    return list(defs.assets or [])
+    return defs.resolve_job_def(name)
+
+
+def run_job(
+    job_name: str,
+    first_key: str,
+    last_key: str,
+    *,
+    run_config: Mapping[str, Any],
+    tags: Mapping[str, str],
+    what: str,
+    options: Settings | None = None,
+    instance: dg.DagsterInstance | None = None,
+    quiet: bool = True,
+    max_wait_s: float = WAIT_MAX_S,
+) -> dg.ExecuteInProcessResult:
+    """Run the code location's job ``job_name`` over the partition range [first_key,
+    last_key] in one run, with resources built from ``options`` (default: the
+    environment's settings), once no other run writes the warehouse
+    (:func:`wait_for_warehouse`, at most ``max_wait_s``). The run is recorded under the
+    job's name with its partition range, ``tags`` and ``what`` (:data:`WHAT_TAG`)."""
+    config: dict[str, Any] = dict(run_config)
+    if quiet:
+        level = os.environ.get(DAGSTER_CONSOLE_LEVEL_ENV, "WARNING")
+        config["loggers"] = {"console": {"config": {"log_level": level}}}
+    run_tags = {
+        "dagster/asset_partition_range_start": first_key,
+        "dagster/asset_partition_range_end": last_key,
+        **settings.WAREHOUSE_WRITE_TAGS,
+        PID_TAG: str(os.getpid()),
+        HOST_TAG: socket.gethostname(),
+        WHAT_TAG: what[:200],
+        **tags,
+    }
+    job = _job(job_name)
+    instance = instance or local_instance()
+    wait_for_warehouse(instance, max_wait_s=max_wait_s)
+    return job.execute_in_process(
+        run_config=config,
+        instance=instance,
+        tags=run_tags,
+        resources=default_resources(options),
+        raise_on_error=False,
+    )
 
 
 def materialize_months(
@@ -208,42 +260,65 @@ def materialize_months(
     *,
     capture_config: dict | None = None,
     core_config: dict | None = None,
-    selection: dg.AssetSelection | None = None,
+    rebuild: bool = False,
+    options: Settings | None = None,
     instance: dg.DagsterInstance | None = None,
     quiet: bool = True,
     max_wait_s: float = WAIT_MAX_S,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize every asset over the partition range [first_key, last_key] in one run,
-    once no other run writes the warehouse (:func:`wait_for_warehouse`, at most
-    ``max_wait_s``)."""
+    """Capture the portal over the partition range [first_key, last_key] in one run of
+    ``portal_job``, or with ``rebuild`` normalise it again from the raw store in one run
+    of ``rebuild_job`` (:func:`run_job`). Tagged with the periods and provinces asked
+    for (:data:`PERIODS_TAG`, :data:`PROVINCES_TAG`) and the source."""
     run_config: dict = {"ops": {}}
-    if capture_config:
+    if capture_config and not rebuild:
         run_config["ops"]["raw_portal__captures"] = {"config": capture_config}
     if core_config:
         run_config["ops"]["core_portal"] = {"config": core_config}
-    if quiet:
-        level = os.environ.get(DAGSTER_CONSOLE_LEVEL_ENV, "WARNING")
-        run_config["loggers"] = {"console": {"config": {"log_level": level}}}
+    config = capture_config or {}
     tags = {
-        "dagster/asset_partition_range_start": first_key,
-        "dagster/asset_partition_range_end": last_key,
-        **settings.WAREHOUSE_WRITE_TAGS,
-        PID_TAG: str(os.getpid()),
-        HOST_TAG: socket.gethostname(),
-        WHAT_TAG: _what(
-            first_key, last_key, capture_config, capture_config is not None or selection is None
-        ),
+        PERIODS_TAG: ", ".join(config.get("periods") or []) or _months(first_key, last_key),
+        PROVINCES_TAG: ", ".join(config.get("provinces") or []) or "all",
     }
-    instance = instance or local_instance()
-    wait_for_warehouse(instance, max_wait_s=max_wait_s)
-    return dg.materialize(
-        _assets(),
-        instance=instance,
-        resources=default_resources(),
+    if not rebuild:
+        tags["dvc766/source"] = config.get("source", "current")
+    return run_job(
+        "rebuild_job" if rebuild else "portal_job",
+        first_key,
+        last_key,
         run_config=run_config,
         tags=tags,
-        raise_on_error=False,
-        selection=selection,
+        what=_what(first_key, last_key, capture_config, not rebuild),
+        options=options,
+        instance=instance,
+        quiet=quiet,
+        max_wait_s=max_wait_s,
+    )
+
+
+def ingest_files(
+    plan: FilesPlan,
+    *,
+    options: Settings | None = None,
+    instance: dg.DagsterInstance | None = None,
+    quiet: bool = True,
+    max_wait_s: float = WAIT_MAX_S,
+) -> dg.ExecuteInProcessResult:
+    """Record the planned files and take them through core, the marts and the
+    publication in one run of ``files_job`` over their partitions (:func:`run_job`)."""
+    first, last = plan.partition_range
+    names = [reading.result.file_name for _, reading in plan.readings]
+    return run_job(
+        "files_job",
+        first,
+        last,
+        run_config=plan.run_config(),
+        tags=plan.tags(),
+        what=f"nhập tệp {', '.join(names)}",
+        options=options,
+        instance=instance,
+        quiet=quiet,
+        max_wait_s=max_wait_s,
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.fake_portal.server import FakePortal
+from fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
 
 SAMPLES = Path(__file__).resolve().parent / "fixtures" / "portal-samples"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dagster as dg
 import httpx
 
+from fake_portal.server import FakePortal
 from pipelines.assets.core import core_portal
 from pipelines.assets.raw import raw_portal__captures
-from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import PortalResource, WarehouseResource
 
 RAW_AND_CORE = (

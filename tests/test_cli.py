@@ -74,5 +74,5 @@ def test_bad_arguments_are_refused_clearly(cli_env: Path, args: list[str], messa
 
 def test_unknown_province_fails_with_a_clear_message(cli_env: Path) -> None:
     result = runner.invoke(app, ["capture", "--period", "2026-10", "--province", "H99"])
-    assert result.exit_code == 1
-    assert "H99" in result.output and "thất bại" in result.output
+    assert result.exit_code == 2  # refused before any run (tests/test_cli_everyday.py)
+    assert 'không có tỉnh "H99"' in result.output

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.fake_portal.server import FakePortal
+from fake_portal.server import FakePortal
 from warehouse.publish import published_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -16,6 +16,7 @@ from pipelines.schedules import nightly_month_range, nightly_portal_capture
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EXPECTED_ASSETS = {
     "raw_portal__captures",
+    "raw_files__captures",
     "core_portal__units",
     "core_portal__unit_sightings",
     "core_portal__group_scores",
@@ -50,6 +51,29 @@ def test_definitions_load_and_asset_graph_snapshot() -> None:
     assert graph.get(outcome).parent_keys == {dg.AssetKey("published_warehouse")}
     assert graph.get(outcome).pools == {"warehouse"}
     assert "ops_portal__capture_outcome" in defs.resolve_job_def("portal_job").graph.node_names()
+    # Files and the portal take the same road: one core over every source's captures.
+    core = graph.get(dg.AssetKey("core_portal__group_scores"))
+    assert core.parent_keys == {raw, dg.AssetKey("raw_files__captures")}
+
+
+@pytest.mark.parametrize(
+    ("job", "captures"),
+    [
+        ("portal_job", {"raw_portal__captures"}),
+        ("files_job", {"raw_files__captures"}),
+        ("rebuild_job", set()),
+    ],
+)
+def test_every_job_takes_the_same_road_from_its_captures(job: str, captures: set[str]) -> None:
+    nodes = set(defs.resolve_job_def(job).graph.node_names())
+    downstream = {
+        "core_portal",
+        "mart_portal",
+        "published_warehouse",
+        "out_portal__charts",
+        "ops_portal__capture_outcome",
+    }
+    assert nodes == captures | downstream
 
 
 def test_partitions_start_2022_08_and_include_the_open_month() -> None:
@@ -85,6 +109,6 @@ def test_nightly_schedule_fires_at_4_in_vietnam_and_requests_one_range_run() -> 
 
 
 def test_every_warehouse_writing_job_carries_the_writer_tag() -> None:
-    for name in ("portal_job", "ingest_file_job"):
+    for name in ("portal_job", "files_job", "rebuild_job"):
         job = defs.resolve_job_def(name)
         assert job.tags.get("dvc766/warehouse") == "write", name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
@@ -12,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pipelines.fake_portal import API_PREFIX, ENDPOINTS, GROUPS, Dataset, FakePortal
-from pipelines.fake_portal.dataset import r2
+from fake_portal import API_PREFIX, ENDPOINTS, GROUPS, Dataset, FakePortal
+from fake_portal.scoring import r2
 from tests.conftest import SAMPLES
 from warehouse.periods import Period
 
@@ -436,10 +435,9 @@ def test_reset_and_timeout_faults(client: httpx.Client, portal: FakePortal, phu_
     assert post(client, "provide-online-tree", body).status_code == 201
     portal.faults.add("provide-online-tree", "timeout", seconds=1.0)
     with httpx.Client(base_url=portal.url, timeout=0.3) as impatient:
-        started = time.monotonic()
-        with pytest.raises(httpx.TimeoutException):
+        # connected, then the reply held back past the client's read timeout
+        with pytest.raises(httpx.ReadTimeout):
             post(impatient, "provide-online-tree", body)
-        assert time.monotonic() - started < 1.0
         assert post(impatient, "provide-online-tree", body).status_code == 201
     assert portal.faults.history[-2:] == [
         ("provide-online-tree", "reset"),

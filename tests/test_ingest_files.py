@@ -20,15 +20,21 @@ import typer
 import xlsxwriter
 from typer.testing import CliRunner
 
+from pipelines.assets.files import plan_files
 from pipelines.cli_ingest import ingest
-from pipelines.resources import WarehouseResource, default_resources
-from pipelines.sensors import inbox_sensor, ingest_file_job
+from pipelines.definitions import defs
+from pipelines.resources import WarehouseResource
+from pipelines.runner import ingest_files
+from pipelines.sensors import inbox_sensor
+from pipelines.settings import Settings
 from pipelines.sources.files import ingest as ingest_module
-from pipelines.sources.files.ingest import IngestOptions, ingest_bytes, ingest_path
+from pipelines.sources.files.ingest import IngestOptions
 from pipelines.sources.registry import SOURCES
 from tests.conftest import SEEDS, requires_seeds
+from tests.file_ingest import ingest_bytes, ingest_path
 from warehouse.derive import query_as_of, rebuild_marts
 from warehouse.load_core import normalise_captures
+from warehouse.publish import published_path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
 SEED_002 = SEEDS / "002_505eb6b581a23fd8.txt"
@@ -583,6 +589,7 @@ def _cli() -> typer.Typer:
 
 @requires_seeds
 def test_cli_ingests_files_in_vietnamese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     monkeypatch.setenv("DVC766_WAREHOUSE", str(tmp_path / "w.duckdb"))
     monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
     bad = tmp_path / "trong.txt"
@@ -593,7 +600,7 @@ def test_cli_ingests_files_in_vietnamese(tmp_path: Path, monkeypatch: pytest.Mon
     assert "✓ 002_505eb6b581a23fd8.txt: đã nhập" in ok.output
     assert "kỳ 2023, Quảng Trị, chốt số liệu 2023-11-23 16:00 +0700 (theo tệp)" in ok.output
     assert "27 đơn vị" in ok.output and "Khớp đơn vị: 27 khớp" in ok.output
-    assert "Đã tính lại các bảng mart" in ok.output
+    assert "Đã tính lại các bảng mart và công bố" in ok.output
     cut = runner.invoke(_cli(), [str(SEED_003), "--cutoff", "2024-08-20 17:00"])
     assert cut.exit_code == 0, cut.output
     assert "Quảng Nam, chốt số liệu 2024-08-20 17:00 +0700 (theo --cutoff)" in cut.output
@@ -605,7 +612,7 @@ def test_cli_ingests_files_in_vietnamese(tmp_path: Path, monkeypatch: pytest.Mon
     assert wrong.exit_code == 2 and "kỳ không hợp lệ" in wrong.output
     missing = runner.invoke(_cli(), [str(tmp_path / "khong-co.txt")])
     assert missing.exit_code == 2 and "không tìm thấy tệp" in missing.output
-    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(published_path(tmp_path / "w.duckdb")), read_only=True) as con:
         assert _rows(con, "SELECT count(*) FROM mart.unit_period_scores") != [(0,)]
 
 
@@ -638,8 +645,15 @@ def test_sensor_requests_one_run_per_new_content(
         request = first.run_requests[0]
         sha = ingest_module.sha256_of_path(letter)
         assert request.run_key == sha
-        config = request.run_config["ops"]["ingest_inbox_file"]["config"]
-        assert config == {"path": str(letter.resolve()), "sha256": sha}
+        assert request.job_name in (None, "files_job")  # the sensor's own job
+        config = request.run_config["ops"]["raw_files__captures"]["config"]
+        assert config["files"] == [{"path": str(letter.resolve()), "sha256": sha}]
+        # seed 002 is about 2023, cut off on 23/11/2023 while the year was open: its
+        # capture goes under November 2023's partition
+        assert request.tags["dagster/asset_partition_range_start"] == "2023-11-01"
+        assert request.tags["dagster/asset_partition_range_end"] == "2023-11-01"
+        assert request.tags["dvc766/files"] == "cong-van-694.txt"
+        assert request.tags["dvc766/periods"] == "2023"
         # the same file again, and the same bytes under another name: nothing new
         second = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
         assert not second.run_requests
@@ -659,38 +673,31 @@ def test_sensor_requests_one_run_per_new_content(
 
 
 @requires_seeds
-def test_ingest_job_runs_on_a_real_instance(warehouse: WarehouseResource, tmp_path: Path) -> None:
+def test_files_job_runs_on_a_real_instance(warehouse: WarehouseResource, tmp_path: Path) -> None:
     empty = tmp_path / "trong.csv"
     empty.write_bytes(b"")
+    options = Settings(warehouse=warehouse.path, raw_store=warehouse.raw_store_dir)
     with dg.instance_for_test() as instance:
-        ok = ingest_file_job.execute_in_process(
-            run_config={"ops": {"ingest_inbox_file": {"config": {"path": str(SEED_002)}}}},
-            resources={"warehouse": warehouse},
-            instance=instance,
-        )
+        ok = ingest_files(plan_files([SEED_002]), options=options, instance=instance)
         assert ok.success
-        metadata = ok.output_for_node("ingest_inbox_file")
-        del metadata
-        bad = ingest_file_job.execute_in_process(
-            run_config={"ops": {"ingest_inbox_file": {"config": {"path": str(empty)}}}},
-            resources={"warehouse": warehouse},
-            instance=instance,
-            raise_on_error=False,
+        assert ok.dagster_run.job_name == "files_job"
+        bad = ingest_files(
+            plan_files([empty], IngestOptions("2023", "H50")), options=options, instance=instance
         )
         assert not bad.success
         failure = next(e for e in bad.all_events if e.is_step_failure)
-        assert "bị cách ly: tệp rỗng" in failure.step_failure_data.error.message
+        assert failure.step_key == "ops_portal__capture_outcome"
+        assert "năm 2023 · H50 Quảng Trị: csv: tệp rỗng" in failure.step_failure_data.error.message
     with warehouse.connect() as con:
-        assert _rows(con, "SELECT source, status FROM raw.captures") == [
-            ("file_letter", "complete")
+        assert _rows(con, "SELECT source, status FROM raw.captures ORDER BY 1") == [
+            ("file_letter", "complete"),
+            ("file_table", "incomplete"),
         ]
         assert _rows(con, "SELECT reason FROM raw.quarantine") == [("tệp rỗng",)]
+    with duckdb.connect(str(published_path(warehouse.path)), read_only=True) as con:
         assert _rows(con, "SELECT count(*) FROM mart.unit_period_scores") != [(0,)]
 
 
 def test_the_job_and_sensor_load_in_a_code_location() -> None:
-    defs = dg.Definitions(
-        jobs=[ingest_file_job], sensors=[inbox_sensor], resources=default_resources()
-    )
     dg.Definitions.validate_loadable(defs)
-    assert defs.resolve_sensor_def("inbox_sensor").job_name == "ingest_file_job"
+    assert defs.resolve_sensor_def("inbox_sensor").job_name == "files_job"

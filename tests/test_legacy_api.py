@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pipelines.fake_portal import legacy as fake
-from pipelines.fake_portal.server import FakePortal
+from fake_portal import legacy_api as fake
+from fake_portal.legacy_reference import OLD_TO_NEW, legacy_id
+from fake_portal.server import FakePortal
 from pipelines.sources.legacy import endpoints as ep
 from pipelines.sources.legacy.parse import (
     list_provinces,
@@ -432,11 +433,11 @@ def test_local_legacy_pre_merger_country(portal: FakePortal) -> None:
     assert 63 * 15 <= counts["department"] <= 63 * 21
     assert 600 <= counts["district"] <= 800
     assert 9000 <= counts["commune"] <= 11000
-    assert set(fake.OLD_TO_NEW.values()) == {p.code for p in portal.dataset.provinces}
+    assert set(OLD_TO_NEW.values()) == {p.code for p in portal.dataset.provinces}
     codes = [u.code for p in ds.old_provinces for k in counts for u in ds.units(p, k)]
     codes += [p.code for p in ds.old_provinces]
     codes += [u.code for p in portal.dataset.provinces for u in p.children]
-    ids = {fake.legacy_id(c, province=c.count(".") == 0) for c in set(codes)}
+    ids = {legacy_id(c, province=c.count(".") == 0) for c in set(codes)}
     assert len(ids) == len(set(codes))  # ids are unique over both eras
 
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from fake_portal.server import FakePortal
 from pipelines.assets.core import core_portal
 from pipelines.assets.raw import raw_portal__captures
 from pipelines.capturing import UnknownUnit, capture_legacy_trend
 from pipelines.cli import app
-from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
 from pipelines.sources.legacy import endpoints as ep
 from pipelines.sources.registry import SOURCES

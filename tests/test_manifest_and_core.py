@@ -131,7 +131,7 @@ def _rows(con, sql: str, params: list) -> set[tuple]:
 def test_sql_loader_matches_the_python_parser(warehouse, samples_dir: Path) -> None:
     """Core is loaded in SQL; the Python parser validates at capture time. Same rows."""
     from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME
-    from pipelines.sources.portal.parse import parse_group_reply
+    from tests.portal_oracle import parse_group_reply
 
     rec = record(warehouse, bundle_from_folder(samples_dir / "2026", Period.parse("2026")))
     with warehouse.connect() as con:

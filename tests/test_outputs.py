@@ -11,8 +11,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from fake_portal.server import FakePortal
 from pipelines.definitions import defs
-from pipelines.fake_portal.server import FakePortal
 from pipelines.outputs.chart_data import make_chart
 from pipelines.outputs.excel import SHEETS, write_letter_workbook
 from pipelines.outputs.letter_data import load_letter_data
@@ -69,8 +69,9 @@ def test_charts_asset_drew_the_top_province(built) -> None:
         ).fetchone()
     charts = published.parent / "charts" / "2026-10"
     names = {p.name for p in charts.iterdir()}
-    for stem in (f"thu-hang-{top}-province", f"tong-diem-{top}", f"nhom-{top}-2026-10"):
+    for stem in ("thu-hang-toan-quoc", f"tong-diem-{top}", f"nhom-{top}-2026-10"):
         assert {f"{stem}.png", f"{stem}.html"} <= names
+    assert "plotly.min.js" in names
 
 
 def test_published_file_is_read_only_and_parquet_is_partitioned(built) -> None:
@@ -154,7 +155,7 @@ def test_charts_exist_and_hold_their_series(built, tmp_path: Path, kind, unit, e
     html = files.html.read_text(encoding="utf-8")
     assert "plotly" in html.lower()
     if kind == "total":
-        assert files.series["x"] == ["09/2026", "10/2026"]
+        assert files.series["x"] == ["tháng 9/2026", "tháng 10/2026"]
         assert str(files.series["total_score"][-1]) in html
     elif kind == "bump":
         assert len(files.series) >= 10

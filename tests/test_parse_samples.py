@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME
-from pipelines.sources.portal.parse import parse_group_reply
 from tests.conftest import PHU_THO, SAMPLES
+from tests.portal_oracle import parse_group_reply
 from warehouse.records import InvalidReply
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*/*.json"))

@@ -65,3 +65,35 @@ def test_next_period() -> None:
     assert Period.parse("2025-12").next() == Period.parse("2026-01")
     assert Period.parse("2025-Q4").next() == Period.parse("2026-Q1")
     assert Period.parse("2026").next() == Period.parse("2027")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("10/2026", "2026-10"),
+        ("1/2026", "2026-01"),
+        ("tháng 10/2026", "2026-10"),
+        ("Tháng 10 năm 2026", "2026-10"),
+        ("10-2026", "2026-10"),
+        ("Q3/2026", "2026-Q3"),
+        ("q3-2026", "2026-Q3"),
+        ("2026-q3", "2026-Q3"),
+        ("quý 3/2026", "2026-Q3"),
+        ("Quý III/2026", "2026-Q3"),
+        ("quy iv nam 2025", "2025-Q4"),
+        ("H2/2023", "2023-H2"),
+        ("năm 2026", "2026"),
+        (" 2026-08 ", "2026-08"),
+        ("tha\u0301ng 10/2026", "2026-10"),  # NFD, as some keyboards type it
+    ],
+)
+def test_parse_reads_the_forms_of_letters(text: str, label: str) -> None:
+    assert Period.parse(text).label == label
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-1", "2026/10", "13/2026", "0/2026", "Q5/2026", "quý V/2026", "10/26", "0000"]
+)
+def test_parse_refuses_likely_typos(text: str) -> None:
+    with pytest.raises(ValueError, match="period"):
+        Period.parse(text)

@@ -114,7 +114,7 @@ def test_capture_with_dagster_state_in_postgres(
 
     with psycopg2.connect(postgres_server.dsn()) as con, con.cursor() as cur:
         cur.execute("SELECT status, pipeline_name FROM runs WHERE run_id = %s", (run_id,))
-        assert cur.fetchall() == [("SUCCESS", "__ephemeral_asset_job__")]
+        assert cur.fetchall() == [("SUCCESS", "portal_job")]
         cur.execute(
             """SELECT asset_key, count(*) FROM event_logs
                WHERE run_id = %s AND dagster_event_type = 'ASSET_MATERIALIZATION'

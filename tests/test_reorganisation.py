@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.resources import WarehouseResource
-from pipelines.sources.files.ingest import IngestOptions, ingest_bytes, ingest_path
+from pipelines.sources.files.ingest import IngestOptions
 from tests.conftest import SAMPLES
+from tests.file_ingest import ingest_bytes, ingest_path
 from warehouse.derive import rebuild_marts
 from warehouse.schema import apply_schema
 

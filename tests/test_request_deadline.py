@@ -3,15 +3,13 @@ that stalls mid-body, can't hold a capture (real HTTP to the local portal on 127
 
 from __future__ import annotations
 
-import time
-
 import dagster as dg
 import pytest
 
+from fake_portal.faults import FaultPlan
+from fake_portal.server import FakePortal
 from pipelines.assets.core import core_portal
 from pipelines.assets.raw import raw_portal__captures
-from pipelines.fake_portal.faults import FaultPlan
-from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import PortalResource, WarehouseResource
 from pipelines.sources.portal.client import PolitenessPolicy, PortalClient, PortalRequestFailed
 from pipelines.sources.portal.endpoints import GROUP_ENDPOINTS
@@ -39,14 +37,14 @@ def transparency_body(portal: FakePortal) -> dict:
 def test_a_dripping_reply_is_given_up_at_the_deadline_after_the_retries(
     portal: FakePortal,
 ) -> None:
+    # the whole body dripped would take far longer than the test's timeout: it ends
+    # only because each attempt is cut at the deadline, as each attempt's error says
     portal.faults.add("transparency", "drip", times=10, interval=0.2)
-    started = time.monotonic()
     with (
         deadline_client(portal) as client,
         pytest.raises(PortalRequestFailed, match=f"failed after 3 attempts: {DEADLINE_MESSAGE}"),
     ):
         client.post_json(TRANSPARENCY.path, transparency_body(portal))
-    assert time.monotonic() - started < 30  # generous: it ends, it doesn't hang
     assert [a.outcome for a in client.attempts] == ["timeout"] * 3
     assert all(DEADLINE_MESSAGE in (a.error or "") for a in client.attempts)
     assert all(a.http_status is None and a.bytes is None for a in client.attempts)

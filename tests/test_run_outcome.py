@@ -20,10 +20,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner, Result
 
+from fake_portal.server import FakePortal
 from pipelines.assets.core import CORE_CHECKS
 from pipelines.assets.raw import raw_portal__captures
 from pipelines.cli import app
-from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
 from pipelines.sources.portal.client import PortalBlocked, PortalRequestFailed
 from tests.helpers import resources_for

@@ -21,12 +21,16 @@ import pytest
 import xlsxwriter
 from typer.testing import CliRunner
 
+from fake_portal.server import FakePortal
+from pipelines.assets.files import plan_files
 from pipelines.cli import app
 from pipelines.cli_errors import os_problem, problem_line
-from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
-from pipelines.sensors import inbox_sensor, ingest_file_job
-from pipelines.sources.files.ingest import ingest_path, sha256_of_path
+from pipelines.runner import ingest_files
+from pipelines.sensors import inbox_sensor
+from pipelines.settings import Settings
+from pipelines.sources.files.ingest import sha256_of_path
+from tests.file_ingest import ingest_path
 from warehouse.derive import rebuild_marts
 from warehouse.publish import publish, published_path
 
@@ -242,6 +246,7 @@ def test_a_workbook_that_would_expand_too_far_is_quarantined_unread(
     plain = tmp_path / "phu-luc.xlsx"  # the same workbook, not inflated
     plain.write_bytes(_workbook())
     database = tmp_path / "w.duckdb"
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     monkeypatch.setenv("DVC766_WAREHOUSE", str(database))
     monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
     result = CliRunner().invoke(
@@ -289,7 +294,9 @@ def test_a_link_out_of_the_inbox_is_never_read(
     with dg.instance_for_test() as instance:
         first = inbox_sensor(dg.build_sensor_context(instance=instance))
         requested = {
-            r.run_config["ops"]["ingest_inbox_file"]["config"]["path"] for r in first.run_requests
+            f["path"]
+            for r in first.run_requests
+            for f in r.run_config["ops"]["raw_files__captures"]["config"]["files"]
         }
         assert requested == {str(good.resolve())}
         assert sha256_of_path(secret) not in {r.run_key for r in first.run_requests}
@@ -297,19 +304,15 @@ def test_a_link_out_of_the_inbox_is_never_read(
         assert not second.run_requests
         assert "bỏ qua 1 liên kết trỏ ra ngoài hộp thư" in second.skip_reason.skip_message
         # asked to ingest the link anyway (a run launched by hand): quarantined, unread
-        run = ingest_file_job.execute_in_process(
-            run_config={
-                "ops": {
-                    "ingest_inbox_file": {"config": {"path": str(link), "rebuild_marts": False}}
-                }
-            },
-            resources={"warehouse": warehouse},
+        run = ingest_files(
+            plan_files([link]),
+            options=Settings(warehouse=warehouse.path, raw_store=warehouse.raw_store_dir),
             instance=instance,
-            raise_on_error=False,
         )
     assert not run.success
     failure = next(e for e in run.all_events if e.is_step_failure)
-    assert "bị cách ly: liên kết trỏ ra ngoài hộp thư" in failure.step_failure_data.error.message
+    message = failure.step_failure_data.error.message
+    assert "tệp lien-ket.csv: bị cách ly — liên kết trỏ ra ngoài hộp thư" in message
     database = Path(warehouse.path)
     quarantined = _rows(database, "SELECT reason, detail, sha256, capture_id FROM raw.quarantine")
     assert len(quarantined) == 1

@@ -23,9 +23,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from fake_portal.server import FakePortal
 from pipelines.cli import app
 from pipelines.definitions import defs
-from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import PortalResource, WarehouseResource
 from warehouse.connection import connect_reader
 from warehouse.publish import publish, published_path

@@ -10,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from fake_portal.server import FakePortal
 from pipelines.assets.core import core_portal
 from pipelines.assets.raw import raw_portal__captures
-from pipelines.fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
 from pipelines.sources.decode import decode_json
 from pipelines.sources.portal.endpoints import GROUP_ENDPOINTS

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.resources import WarehouseResource
-from pipelines.sources.files.ingest import IngestOptions, ingest_bytes, ingest_path
+from pipelines.sources.files.ingest import IngestOptions
 from tests.conftest import SEEDS, requires_seeds
+from tests.file_ingest import ingest_bytes, ingest_path
 from warehouse.unit_matching import (
     Candidate,
     ProvinceNotFound,

@@ -1,10 +1,11 @@
 """Derive the marts (schema ``mart``) from core, in SQL.
 
-Each mart's logic lives once, in ``sql/mart/<name>_as_of.sql``, as a DuckDB table macro
-taking a data cut-off (``TIMESTAMPTZ``). The materialised tables hold the same macros
-evaluated with ``cutoff = 'infinity'``, i.e. every value's latest complete capture
-(``sql/mart/refresh.sql``). :func:`rebuild_marts` refreshes them in one transaction;
-:func:`query_as_of` evaluates a mart as the portal stood at a stated cut-off.
+Each mart's logic lives once, in ``sql/mart/<name>.sql``, as a DuckDB table macro taking
+a data cut-off (``TIMESTAMPTZ``). The materialised tables hold the same macros evaluated
+with ``cutoff = 'infinity'``, i.e. every value's latest complete capture (the refresh
+query of each table in the registry, ``warehouse/marts.py``). :func:`rebuild_marts`
+refreshes them in one transaction; :func:`query_as_of` evaluates a mart as the portal
+stood at a stated cut-off.
 """
 
 from __future__ import annotations
@@ -19,30 +20,12 @@ import duckdb
 import polars as pl
 
 from warehouse.connection import transaction
-from warehouse.sql_files import read_sql
+from warehouse.marts import MARTS, MartKind, by_name, of_kind
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # The materialised marts, in refresh order (changes and counts read the tables before them).
-MART_TABLES: tuple[str, ...] = (
-    "unit_period_scores",
-    "group_ranks",
-    "score_changes",
-    "band_counts",
-    "movement_counts",
-    "revisions",
-)
-
-# Marts that can be evaluated as of a cut-off: name → table macro taking the cut-off.
-AS_OF_MACROS: dict[str, str] = {
-    "unit_period_scores": "mart.unit_period_scores_as_of",
-    "group_ranks": "mart.group_ranks_as_of",
-    "score_changes": "mart.score_changes_as_of",
-    "band_counts": "mart.band_counts_as_of",
-    "movement_counts": "mart.movement_counts_as_of",
-    "revisions": "mart.revisions_as_of",
-    "band_count_table": "mart.band_count_table_as_of",
-}
+MART_TABLES: tuple[str, ...] = tuple(m.name for m in of_kind(MartKind.TABLE))
 
 
 @dataclass(frozen=True)
@@ -62,7 +45,11 @@ def rebuild_marts(con: duckdb.DuckDBPyConnection) -> RebuildStats:
     """
     started = time.perf_counter()
     with transaction(con):
-        con.execute(read_sql("mart/refresh.sql"))
+        for mart in of_kind(MartKind.TABLE):
+            query, params = mart.refresh_query()
+            # Table names come from the registry, never from input.
+            con.execute(f"DELETE FROM {mart.qualified_name}")  # noqa: S608
+            con.execute(f"INSERT INTO {mart.qualified_name} BY NAME {query}", params)
         counts = mart_row_counts(con)
     return RebuildStats(row_counts=counts, seconds=time.perf_counter() - started)
 
@@ -71,7 +58,7 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Number of rows of each materialised mart table."""
     counts: dict[str, int] = {}
     for name in MART_TABLES:
-        # ``name`` comes from the fixed MART_TABLES allowlist, never from input.
+        # ``name`` comes from the registry of marts, never from input.
         row = con.execute(f"SELECT count(*) FROM mart.{name}").fetchone()  # noqa: S608
         counts[name] = int(row[0]) if row else 0
     return counts
@@ -97,17 +84,19 @@ def query_as_of(
 ) -> pl.DataFrame:
     """Evaluate the mart ``mart_name`` as the portal stood at ``cutoff``.
 
-    ``mart_name`` is one of :data:`AS_OF_MACROS` (``unit_period_scores``,
+    ``mart_name`` is a mart of the registry with an as-of macro (``unit_period_scores``,
     ``score_changes``, ``band_counts``, …; a ``mart.`` prefix is allowed). Only complete
     captures taken at or before the cut-off count. Example:
     ``query_as_of(con, "unit_period_scores", "2023-11-23 16:00")`` gives the values of a
     letter whose data cut-off was 16h on 23/11/2023.
     """
     try:
-        macro = AS_OF_MACROS[mart_name.removeprefix("mart.")]
+        macro = by_name(mart_name).as_of_macro
     except KeyError:
-        known = ", ".join(sorted(AS_OF_MACROS))
-        raise ValueError(f"unknown mart {mart_name!r}; expected one of: {known}") from None
-    # ``macro`` is an identifier from the fixed allowlist; the cut-off is a parameter.
+        macro = None
+    if macro is None:
+        known = ", ".join(sorted(m.name for m in MARTS if m.as_of))
+        raise ValueError(f"unknown mart {mart_name!r}; expected one of: {known}")
+    # ``macro`` is an identifier from the registry; the cut-off is a parameter.
     query = f"SELECT * FROM {macro}(?)"  # noqa: S608
     return con.sql(query, params=[to_cutoff(cutoff)]).pl()

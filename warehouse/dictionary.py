@@ -3,7 +3,9 @@
 Every mart object carries ``COMMENT ON`` statements in its SQL file (core and raw in
 ``sql/comments/core_raw.sql``), so the dictionary is read back from ``duckdb_tables()``,
 ``duckdb_views()``, ``duckdb_columns()`` and ``duckdb_functions()`` of a fresh in-memory
-warehouse and can never drift from the schema. Usage::
+warehouse and can never drift from the schema. The mart section opens with the registry
+of marts (``warehouse/marts.py``): kind, as-of macro, Parquet export, dependencies.
+Usage::
 
     python -m warehouse.dictionary           # rewrite docs/data-dictionary.md
     python -m warehouse.dictionary --check   # exit 1 if the committed file is stale
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.marts import MARTS, Mart
 from warehouse.schema import apply_schema
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
@@ -98,8 +101,33 @@ def _macros(
     ).fetchall()
 
 
-def render_dictionary(con: duckdb.DuckDBPyConnection) -> str:
-    """The data dictionary of the warehouse ``con`` as Markdown."""
+def _registry_lines(marts: Sequence[Mart]) -> list[str]:
+    """The registry of marts as a Markdown section."""
+    lines = [
+        "### Registry of marts",
+        "",
+        "Each mart is declared once in `warehouse/marts.py`, in the order it is built, with "
+        "all its SQL in `sql/mart/<name>.sql`. Tables are built from their as-of macro at "
+        "cut-off `'infinity'` and rebuilt when their definition changes "
+        "(`ops.mart_definitions`); published marts are also exported as Parquet under "
+        "`warehouse/published/parquet/<mart>/period_type=…/period_start=…/`.",
+        "",
+        "| mart | kind | at a cut-off | Parquet | depends on | what it holds |",
+        "|---|---|---|---|---|---|",
+    ]
+    for mart in marts:
+        as_of = f"`{mart.as_of_macro}(cutoff)`" if mart.as_of_macro else ""
+        parquet = f"`parquet/{mart.name}/`" if mart.published else ""
+        depends = ", ".join(f"`{dep}`" for dep in mart.depends_on)
+        lines.append(
+            f"| `{mart.qualified_name}` | {mart.kind} | {as_of} | {parquet} | {depends} "
+            f"| {_cell(mart.description)} |"
+        )
+    return [*lines, ""]
+
+
+def render_dictionary(con: duckdb.DuckDBPyConnection, marts: Sequence[Mart] = MARTS) -> str:
+    """The data dictionary of the warehouse ``con`` (built from ``marts``) as Markdown."""
     lines = [
         "# dvc766 data dictionary",
         "",
@@ -120,6 +148,8 @@ def render_dictionary(con: duckdb.DuckDBPyConnection) -> str:
         if not relations and not macros:
             continue
         lines += [f"## Schema `{schema}`", "", about, ""]
+        if schema == "mart":
+            lines += _registry_lines(marts)
         for name, kind, comment in relations:
             lines += [f"### `{schema}.{name}` ({kind})", "", _cell(comment) or "_(no comment)_", ""]
             lines += ["| column | type | nullable | description |", "|---|---|---|---|"]

@@ -49,19 +49,9 @@ class NoMethodology(LookupError):
 
 def methodology_for(con: duckdb.DuckDBPyConnection, day: date) -> Methodology:
     """The portal methodology version in force on ``day`` (a period's first day)."""
-    rows = con.execute(
-        """
-        SELECT version_id FROM methodology.versions
-        WHERE kind = 'portal' AND effective_from <= ?
-          AND (effective_to IS NULL OR effective_to >= ?)
-        ORDER BY effective_from DESC
-        LIMIT 1
-        """,
-        [day, day],
-    ).fetchall()
-    if not rows:
+    version_id = con.execute("SELECT methodology.portal_version_on(?::DATE)", [day]).fetchone()[0]
+    if version_id is None:
         raise NoMethodology(f"no portal methodology version is in force on {day.isoformat()}")
-    version_id = rows[0][0]
     groups = con.execute(
         """SELECT group_code, max_score::DOUBLE FROM methodology.groups
            WHERE version_id = ? ORDER BY sort_order""",

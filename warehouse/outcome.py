@@ -83,6 +83,16 @@ class StoreFault:
 
 
 @dataclass(frozen=True)
+class RefusedFile:
+    """A file a run was asked to ingest that did not become a capture (``ops.run_files``):
+    quarantined before it could be one, or skipped."""
+
+    file_name: str
+    outcome: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class RunOutcome:
     """What a run captured and what keeps it from being complete."""
 
@@ -94,11 +104,15 @@ class RunOutcome:
     """The capture during which the portal answered 403/429 (``reason`` = the stop)."""
     rejected: list[CaptureLine] = field(default_factory=list)
     faults: list[StoreFault] = field(default_factory=list)
+    refused_files: list[RefusedFile] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """Whether every capture the run asked for is complete and in core."""
-        return not (self.incomplete or self.stopped or self.rejected or self.faults)
+        """Whether every capture the run asked for is complete and in core (and every
+        file it was asked to ingest became one)."""
+        return not (
+            self.incomplete or self.stopped or self.rejected or self.faults or self.refused_files
+        )
 
 
 def record_run_captures(
@@ -195,7 +209,17 @@ def read_run_outcome(
             [unloaded],
         ).fetchall()
     ]
-    return RunOutcome(run_id, periods, complete, incomplete, stopped, rejected, faults)
+    refused_files = [
+        RefusedFile(*row)
+        for row in con.execute(
+            """SELECT file_name, outcome, reason FROM ops.run_files
+               WHERE run_id = ? AND capture_id IS NULL ORDER BY file_index""",
+            [run_id],
+        ).fetchall()
+    ]
+    return RunOutcome(
+        run_id, periods, complete, incomplete, stopped, rejected, faults, refused_files
+    )
 
 
 def summary_lines(outcome: RunOutcome, *, limit: int = MAX_PROBLEM_LINES) -> list[str]:
@@ -228,6 +252,11 @@ def summary_lines(outcome: RunOutcome, *, limit: int = MAX_PROBLEM_LINES) -> lis
         f"  ✗ {fault.capture.where}: {raw_store_fault(fault.fault)}: {fault.blob_path}"
         for fault in outcome.faults
     ]
+    problems += [
+        f"  ✗ tệp {file.file_name}: {'bỏ qua' if file.outcome == 'skipped' else 'bị cách ly'}"
+        f" — {in_vietnamese(file.reason) if file.reason else 'không rõ lý do'}"
+        for file in outcome.refused_files
+    ]
     lines += problems[:limit]
     if len(problems) > limit:
         lines.append(f"  … và {len(problems) - limit} lần khác")
@@ -245,4 +274,6 @@ def failure_headline(outcome: RunOutcome) -> str:
         parts.append(f"{len(outcome.rejected)} lần thu thập bị loại khỏi core")
     if outcome.faults:
         parts.append(f"{len({f.blob_path for f in outcome.faults})} tệp lưu trữ gốc hỏng hoặc mất")
+    if outcome.refused_files:
+        parts.append(f"{len(outcome.refused_files)} tệp không thành lần thu thập")
     return "Lần chạy chưa trọn vẹn: " + "; ".join(parts) + "."

@@ -2,7 +2,9 @@
 
 A period is identified by its type and its first day. Labels follow the CLI:
 ``2026-08`` (month), ``2026-Q3`` (quarter), ``2023-H1`` (half-year: the legacy API
-only), ``2026`` (year).
+only), ``2026`` (year). ``Period.parse`` also reads the forms people write in letters:
+``10/2026``, ``tháng 10/2026``, ``Q3/2026``, ``quý 3/2026``, ``quý III/2026``,
+``H1/2023``, ``năm 2026`` (case, diacritics and spaces do not matter).
 """
 
 from __future__ import annotations
@@ -15,10 +17,24 @@ from typing import Literal
 
 PeriodType = Literal["month", "quarter", "half", "year"]
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
-_HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE)
-_YEAR = re.compile(r"^(\d{4})$")
+# Matched against the label folded (lower case, no diacritics, single spaces): "tháng" is
+# "thang", "quý" is "quy", "năm" is "nam". A year always has four digits, and a month
+# written year first has two ("2026-1" and "2026/10" are refused as likely typos).
+_SEP = r"\s*[/-]\s*"
+_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
+_MONTH_FIRST = re.compile(
+    rf"^(?:thang\s*)?(?P<month>\d{{1,2}})(?:{_SEP}|\s+nam\s+)(?P<year>\d{{4}})$"
+)
+_QUARTER = re.compile(r"^(?P<year>\d{4})\s*-\s*q\s*(?P<number>[1-4])$")
+_QUARTER_FIRST = re.compile(
+    rf"^(?:q|quy)\s*(?P<number>[1-4]|i{{1,3}}|iv)(?:{_SEP}|\s+nam\s+|\s+)(?P<year>\d{{4}})$"
+)
+_HALF = re.compile(r"^(?P<year>\d{4})\s*-\s*h\s*(?P<number>[12])$")
+_HALF_FIRST = re.compile(rf"^h\s*(?P<number>[12]){_SEP}(?P<year>\d{{4}})$")
+_YEAR = re.compile(r"^(?:nam\s*)?(?P<year>\d{4})$")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+FORMS = "YYYY-MM or MM/YYYY, YYYY-Qn or Qn/YYYY, YYYY-Hn or Hn/YYYY, or YYYY"
+"""The accepted forms, for messages (``Period.parse`` also reads them in Vietnamese)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -30,22 +46,28 @@ class Period:
 
     @classmethod
     def parse(cls, label: str) -> Period:
-        """Parse ``2026-08``, ``2026-Q3``, ``2023-H1`` or ``2026`` into a period."""
-        text = label.strip()
-        if m := _MONTH.match(text):
-            month = int(m.group(2))
-            if not 1 <= month <= 12:
-                raise ValueError(f"invalid month in period {label!r}")
-            return cls("month", date(int(m.group(1)), month, 1))
-        if m := _QUARTER.match(text):
-            return cls("quarter", date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1))
-        if m := _HALF.match(text):
-            return cls("half", date(int(m.group(1)), 6 * int(m.group(2)) - 5, 1))
-        if m := _YEAR.match(text):
-            return cls("year", date(int(m.group(1)), 1, 1))
-        raise ValueError(
-            f"invalid period {label!r}: expected YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY (e.g. 2026-08)"
-        )
+        """Parse a period label: ``2026-08``, ``2026-Q3``, ``2023-H1``, ``2026``, or the
+        forms of letters (``10/2026``, ``tháng 10/2026``, ``Q3/2026``, ``quý 3/2026``,
+        ``quý III/2026``, ``H1/2023``, ``năm 2026``). Raises ``ValueError`` otherwise."""
+        text = _fold(label)
+        try:
+            if m := _MONTH.match(text) or _MONTH_FIRST.match(text):
+                month = int(m["month"])
+                if not 1 <= month <= 12:
+                    raise ValueError(f"invalid month in period {label!r}")
+                return cls("month", date(int(m["year"]), month, 1))
+            if m := _QUARTER.match(text) or _QUARTER_FIRST.match(text):
+                number = _ROMAN.get(m["number"]) or int(m["number"])
+                return cls("quarter", date(int(m["year"]), 3 * number - 2, 1))
+            if m := _HALF.match(text) or _HALF_FIRST.match(text):
+                return cls("half", date(int(m["year"]), 6 * int(m["number"]) - 5, 1))
+            if m := _YEAR.match(text):
+                return cls("year", date(int(m["year"]), 1, 1))
+        except ValueError as exc:  # a year out of range (0000)
+            if "period" in str(exc):
+                raise
+            raise ValueError(f"invalid period {label!r}: {exc}") from exc
+        raise ValueError(f"invalid period {label!r}: expected {FORMS} (e.g. 2026-08)")
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
@@ -161,6 +183,15 @@ class Period:
 
     def __str__(self) -> str:
         return self.label
+
+
+def _fold(text: str) -> str:
+    """``text`` lower case, without diacritics (đ → d), white space collapsed."""
+    # warehouse.vietnamese.fold, imported here: warehouse.vietnamese imports
+    # warehouse.records, which imports this module.
+    from warehouse.vietnamese import fold
+
+    return fold(text)
 
 
 def periods_for_month(month_start: date, today: date, *, with_half: bool = False) -> list[Period]:

@@ -4,8 +4,9 @@ The working file belongs to the pipeline. After a successful run the publisher, 
 the writer lock (so no write is in flight), checkpoints the working file, copies it next
 to the publication, and renames the copy over the published file. ``rename`` is atomic:
 a reader that has the old file open keeps reading the old state (its inode stays alive),
-a new connection sees the new state, and nobody ever sees a half-written month. Marts are
-also exported to Parquet, partitioned by period, swapped in as a whole folder.
+a new connection sees the new state, and nobody ever sees a half-written month. Every
+published mart of the registry (``warehouse/marts.py``) is also exported to Parquet,
+partitioned by period, swapped in as a whole folder.
 
 A whole publication (copy and export) holds the publication lock of its folder
 (``.publication.lock``), so when a publish starts, the ``.publish-*.duckdb`` copies and
@@ -26,13 +27,8 @@ from pathlib import Path
 import duckdb
 
 from warehouse.connection import write_lock
+from warehouse.marts import published_marts
 
-PARQUET_TABLES: tuple[str, ...] = (
-    "unit_period_scores",
-    "score_changes",
-    "band_counts",
-    "revisions",
-)
 _COPY_PREFIX, _COPY_SUFFIX, _EXPORT_PREFIX = ".publish-", ".duckdb", ".parquet-"
 # The names tempfile.mkstemp/mkdtemp give our copies and staging folders (8 random
 # characters from tempfile's alphabet): nothing else in the folder matches.
@@ -108,7 +104,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
 
 
 def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
-    """Export the mart tables of ``database`` to ``out_dir/<table>/`` partitioned by
+    """Export the published marts of ``database`` to ``out_dir/<mart>/`` partitioned by
     period, replacing the previous export as a whole."""
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=_EXPORT_PREFIX))
     staging.chmod(0o755)
@@ -117,17 +113,18 @@ def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
         existing = {
             row[0]
             for row in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'mart'"
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'mart' "
+                "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'mart'"
             ).fetchall()
         }
-        for table in PARQUET_TABLES:
-            if table not in existing:
+        for mart in published_marts():
+            if mart.name not in existing:  # a warehouse from before the mart existed
                 continue
-            # ``table`` comes from the fixed PARQUET_TABLES allowlist; the path is quoted
-            # by DuckDB's COPY syntax and built only from our own folder names.
-            destination = str(staging / table).replace("'", "''")
+            # The mart's name comes from the registry; the path is quoted by DuckDB's COPY
+            # syntax and built only from our own folder names.
+            destination = str(staging / mart.name).replace("'", "''")
             con.execute(
-                f"COPY mart.{table} TO '{destination}' "
+                f"COPY (SELECT * FROM {mart.qualified_name}) TO '{destination}' "  # noqa: S608
                 "(FORMAT parquet, PARTITION_BY (period_type, period_start))"
             )
     finally:

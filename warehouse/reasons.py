@@ -73,11 +73,18 @@ REASONS: dict[str, str] = {
     "not requested (capture stopped)": "chưa được hỏi (đã dừng thu thập)",
     # core checks of pipelines/assets/core.py (a capture they find is quarantined)
     "group score written twice for one unit": "điểm nhóm của một đơn vị bị ghi hai lần",
+    "unit listed twice in one reply": "một đơn vị được liệt kê hai lần trong một phản hồi",
+    "parameter written twice for one unit": "tham số của một đơn vị bị ghi hai lần",
+    "reported total written twice for one unit": (
+        "tổng điểm Cổng công bố của một đơn vị bị ghi hai lần"
+    ),
     "indicator written twice for one unit": "chỉ số của một đơn vị bị ghi hai lần",
     "group score outside [0, its maximum]": "điểm nhóm nằm ngoài khoảng [0, điểm tối đa]",
     "indicator score outside [0, its maximum]": "điểm chỉ số nằm ngoài khoảng [0, điểm tối đa]",
     "core row without a valid stored reply": "dòng core không trỏ tới trả lời hợp lệ đã lưu",
-    "complete capture without its six groups": "lần thu thập đầy đủ nhưng không đủ sáu nhóm",
+    "complete capture without a root score for every group fetched": (
+        "lần thu thập đầy đủ nhưng thiếu điểm của tỉnh ở một nhóm đã thu thập"
+    ),
 }
 """Stored English reason → Vietnamese, for reasons without a variable part."""
 _LONGEST_FIRST: tuple[str, ...] = tuple(sorted(REASONS, key=len, reverse=True))

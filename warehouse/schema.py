@@ -1,16 +1,24 @@
-"""Create or upgrade the warehouse schema from the DDL files in ``sql/``.
+"""Create or upgrade the warehouse schema from the DDL files in ``sql/`` and the registry
+of marts (``warehouse/marts.py``).
 
 Every DDL file is idempotent (``CREATE … IF NOT EXISTS``, ``INSERT OR REPLACE`` for the
-methodology seeds), so applying the schema to an existing warehouse changes nothing.
+methodology seeds), so applying the schema to an existing warehouse changes nothing. The
+mart tables carry no DDL of their own: each is created from its query, and rebuilt when
+its definition hash differs from the one ``ops.mart_definitions`` recorded, so a changed
+mart definition (a new column) reaches an existing warehouse.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 
+from warehouse.marts import MARTS, Mart, MartKind, check_registry, definition_hashes
 from warehouse.sql_files import read_sql
 
-# Order matters only across layers; within a layer each file stands alone.
+# Order matters only across layers; within a layer each file stands alone. The marts come
+# after these, from the registry (:func:`apply_marts`).
 DDL_FILES: tuple[str, ...] = (
     "schemas.sql",
     "raw/captures.sql",
@@ -20,7 +28,9 @@ DDL_FILES: tuple[str, ...] = (
     "ops/normalisations.sql",
     "ops/raw_store_faults.sql",
     "ops/run_captures.sql",
+    "ops/run_files.sql",
     "ops/rejected_captures.sql",
+    "ops/mart_definitions.sql",
     "methodology/versions.sql",
     "methodology/groups.sql",
     "methodology/indicators.sql",
@@ -37,45 +47,69 @@ DDL_FILES: tuple[str, ...] = (
     "core/reorganisation_2025.sql",
     "core/reference_units.sql",
     "core/unit_match_review.sql",
-    "mart/period_length.sql",
-    "mart/unit_lineage.sql",
-    "mart/unit_lineage_2025.sql",
-    "mart/unit_levels.sql",
-    "mart/group_values_as_of.sql",
-    "mart/unit_period_scores_as_of.sql",
-    "mart/unit_period_scores.sql",
-    "mart/merged_province_scores.sql",
-    "mart/group_ranks_as_of.sql",
-    "mart/group_ranks.sql",
-    "mart/score_changes_of.sql",
-    "mart/score_changes_as_of.sql",
-    "mart/score_changes.sql",
-    "mart/band_counts_of.sql",
-    "mart/band_counts_as_of.sql",
-    "mart/band_counts.sql",
-    "mart/movement_counts_of.sql",
-    "mart/movement_counts_as_of.sql",
-    "mart/movement_counts.sql",
-    "mart/revisions_as_of.sql",
-    "mart/revisions.sql",
-    "mart/band_count_table_of.sql",
-    "mart/band_count_table.sql",
-    "mart/band_count_table_as_of.sql",
-    "mart/top_bottom_of.sql",
-    "mart/top_bottom.sql",
-    "mart/top_bottom_as_of.sql",
     "comments/core_raw.sql",
     "comments/ops.sql",
 )
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply every DDL file in order inside one transaction."""
+def apply_schema(con: duckdb.DuckDBPyConnection, marts: Sequence[Mart] = MARTS) -> None:
+    """Apply every DDL file in order, then the marts of ``marts``, in one transaction."""
+    check_registry(marts)
     con.execute("BEGIN TRANSACTION")
     try:
         for name in DDL_FILES:
             con.execute(read_sql(name))
+        apply_marts(con, marts)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def apply_marts(con: duckdb.DuckDBPyConnection, marts: Sequence[Mart]) -> list[str]:
+    """Create or upgrade the marts in registry order; return the tables (re)built.
+
+    A table mart's file creates its macros; the table is then built from
+    :meth:`~warehouse.marts.Mart.refresh_query` (so it holds the current rows at once)
+    when it is missing or its definition hash differs from the one recorded in
+    ``ops.mart_definitions``, and the file's other statements (NOT NULL columns,
+    comments) apply to it. Other marts' files run as they are. Run inside the caller's
+    transaction."""
+    hashes = definition_hashes(marts)
+    recorded = dict(
+        con.execute("SELECT mart_name, definition_sha256 FROM ops.mart_definitions").fetchall()
+    )
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'mart' "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
+    rebuilt: list[str] = []
+    for mart in marts:
+        statements = con.extract_statements(mart.sql())
+        if mart.kind is MartKind.TABLE:
+            creates = [s for s in statements if s.type is duckdb.StatementType.CREATE]
+            for statement in creates:
+                con.execute(statement.query)
+            if mart.name not in tables or recorded.get(mart.name) != hashes[mart.name]:
+                _build_table(con, mart)
+                rebuilt.append(mart.name)
+            statements = [s for s in statements if s.type is not duckdb.StatementType.CREATE]
+        for statement in statements:
+            con.execute(statement.query)
+        if recorded.get(mart.name) != hashes[mart.name]:
+            con.execute(
+                "INSERT OR REPLACE INTO ops.mart_definitions VALUES (?, ?, ?, now())",
+                [mart.name, str(mart.kind), hashes[mart.name]],
+            )
+    return rebuilt
+
+
+def _build_table(con: duckdb.DuckDBPyConnection, mart: Mart) -> None:
+    """Drop the table of ``mart`` if it exists and create it from its refresh query."""
+    query, params = mart.refresh_query()
+    # The table name comes from the registry, never from input.
+    con.execute(f"DROP TABLE IF EXISTS {mart.qualified_name}")
+    con.execute(f"CREATE TABLE {mart.qualified_name} AS {query}", params)

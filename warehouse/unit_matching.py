@@ -503,6 +503,17 @@ def _repoint(con: duckdb.DuckDBPyConnection) -> None:
           AND m.unit_id <> m.provisional_unit_id
         """
     ).fetchall()
+    # A name matched to a unit of the reference list takes its code (H50), which files
+    # rarely give: reports and charts find provinces by code.
+    con.execute(
+        """
+        UPDATE core.unit_sightings AS t SET unit_code = r.unit_code
+        FROM match_review AS m, core.reference_units AS r
+        WHERE t.response_id = m.response_id AND t.unit_id = m.unit_id
+          AND m.unit_id <> m.provisional_unit_id AND r.unit_id = m.unit_id
+          AND t.unit_code IS NULL AND r.unit_code IS NOT NULL
+        """
+    ).fetchall()
 
 
 def _name_roots(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:

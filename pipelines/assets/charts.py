@@ -1,5 +1,6 @@
 """out_portal__charts: charts of the latest month in the run, written next to the
-publication (PNG + interactive HTML) and previewed in the Dagster UI."""
+publication (PNG + interactive HTML sharing one plotly.min.js in the folder) and previewed
+in the Dagster UI. A month still open when captured is titled "tạm tính"."""
 
 import base64
 
@@ -7,7 +8,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from pipelines.outputs.chart_data import make_chart
+from pipelines.outputs.chart_data import NATIONAL_BUMP_TITLE, make_chart
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.resources import WarehouseResource
 from warehouse.periods import Period
@@ -35,9 +36,10 @@ def _preview(png: bytes, title: str) -> dg.MetadataValue:
     kinds={"python", "html"},
     owners=["team:dvc766"],
     description=(
-        "Charts for people (PNG and interactive HTML) of the run's last month: the national "
-        "rank bump chart of provinces, and a unit's monthly total against the band "
-        "thresholds and its group scores against their maxima."
+        "Charts for people (PNG and interactive HTML, one shared plotly.min.js) of the run's "
+        "last month: the national rank bump chart of provinces, and a unit's monthly total "
+        "against the band thresholds and its group scores against their maxima; a month "
+        "not yet closed when captured is titled as provisional (tạm tính)."
     ),
 )
 def out_portal__charts(
@@ -62,8 +64,8 @@ def out_portal__charts(
         if not units:
             context.log.warning(f"No ranked province in {month}: no charts drawn")
             return dg.MaterializeResult(metadata=metadata)
-        bump = make_chart(con, "bump", units[0], out_dir=out, level="province")
-        metadata["bump_chart"] = _preview(bump.png.read_bytes(), "Thứ hạng các tỉnh theo tháng")
+        bump = make_chart(con, "bump", None, out_dir=out, level="province")
+        metadata["bump_chart"] = _preview(bump.png.read_bytes(), NATIONAL_BUMP_TITLE)
         for code in units:
             total = make_chart(con, "total", code, out_dir=out)
             groups = make_chart(con, "groups", code, out_dir=out, period=month.label)

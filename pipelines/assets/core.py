@@ -21,7 +21,9 @@ CORE_TABLES: dict[str, str] = {
     "group_parameters": "Other numeric fields of a unit in a reply (totalReceived, fullCount…).",
     "reported_totals": "Totals and rank positions the portal reports in service-results.",
 }
-RAW_KEY = dg.AssetKey("raw_portal__captures")
+RAW_KEYS = [dg.AssetKey("raw_portal__captures"), dg.AssetKey("raw_files__captures")]
+"""Every source's captures: core loads the pending captures of its partitions, whatever
+their source."""
 
 
 def _key(table: str) -> dg.AssetKey:
@@ -52,6 +54,39 @@ _PER_CAPTURE: tuple[tuple[str, str, str, str, str], ...] = (
              SELECT capture_id FROM core.metric_values
              WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
              GROUP BY capture_id, response_id, unit_id, metric_code HAVING count(*) > 1)
+           GROUP BY capture_id""",
+    ),
+    (
+        "unique_unit_sightings",
+        "unit_sightings",
+        "One sighting per (response, unit) in each capture loaded by the run.",
+        "unit listed twice in one reply",
+        """SELECT capture_id, count(*) FROM (
+             SELECT capture_id FROM core.unit_sightings
+             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             GROUP BY capture_id, response_id, unit_id HAVING count(*) > 1)
+           GROUP BY capture_id""",
+    ),
+    (
+        "unique_group_parameters",
+        "group_parameters",
+        "One row per (response, unit, parameter) in each capture loaded by the run.",
+        "parameter written twice for one unit",
+        """SELECT capture_id, count(*) FROM (
+             SELECT capture_id FROM core.group_parameters
+             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             GROUP BY capture_id, response_id, unit_id, parameter HAVING count(*) > 1)
+           GROUP BY capture_id""",
+    ),
+    (
+        "unique_reported_totals",
+        "reported_totals",
+        "One reported total per (response, unit) in each capture loaded by the run.",
+        "reported total written twice for one unit",
+        """SELECT capture_id, count(*) FROM (
+             SELECT capture_id FROM core.reported_totals
+             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             GROUP BY capture_id, response_id, unit_id HAVING count(*) > 1)
            GROUP BY capture_id""",
     ),
     (
@@ -88,17 +123,19 @@ _PER_CAPTURE: tuple[tuple[str, str, str, str, str], ...] = (
            GROUP BY g.capture_id""",
     ),
     (
-        "complete_captures_have_six_groups",
+        "complete_captures_have_their_groups",
         "group_scores",
         "Each complete province capture of the current API loaded by the run holds its "
-        "root's six groups (the legacy API lists a province's own scores only in its "
-        "national ranking).",
-        "complete capture without its six groups",
+        "root's score in every group it fetched (the legacy API lists a province's own "
+        "scores only in its national ranking).",
+        "complete capture without a root score for every group fetched",
         """SELECT c.capture_id, 1 FROM raw.captures AS c
            WHERE c.capture_id IN (SELECT unnest(?::VARCHAR[]))
              AND c.scope = 'province' AND c.status = 'complete' AND c.source = 'portal_api'
              AND (SELECT count(DISTINCT group_code) FROM core.group_scores AS g
-                  WHERE g.capture_id = c.capture_id AND g.is_root) <> 6""",
+                  WHERE g.capture_id = c.capture_id AND g.is_root)
+                 <> (SELECT count(DISTINCT group_code) FROM raw.responses AS r
+                     WHERE r.capture_id = c.capture_id AND r.group_code IS NOT NULL)""",
     ),
 )
 # Global checks, for what cannot be scoped to a capture: (name, asset, description, SQL
@@ -136,7 +173,7 @@ class CoreConfig(dg.Config):
     specs=[
         dg.AssetSpec(
             _key(table),
-            deps=[RAW_KEY],
+            deps=RAW_KEYS,
             description=description,
             group_name="core",
             kinds={"duckdb"},

@@ -6,6 +6,9 @@ the work is a few window-function queries over core, fast enough on the national
 that a nightly tick and a two-year backfill are the same single run. Each monthly
 partition depends on its own and the previous month of core (the previous period is
 what score changes compare with), never on the mart itself.
+
+The assets come from the registry of marts (``warehouse/marts.py``): one asset per mart
+table, except the tables ``reported_with`` another, whose row counts that asset reports.
 """
 
 import dagster as dg
@@ -15,22 +18,20 @@ from pipelines.assets.sql_checks import SqlCheck, check_specs, run_checks
 from pipelines.partitions import monthly_partitions
 from pipelines.resources import WarehouseResource
 from warehouse.derive import rebuild_marts
+from warehouse.marts import MartKind, of_kind
 
-MART_ASSETS: dict[str, str] = {
-    "unit_period_scores": "One row per (unit, period type, period): the six group scores, the "
-    "total (only when all groups are present), band, rank within the cohort, and the portal's "
-    "own total for comparison. Also rebuilds mart.group_ranks (ranks per group).",
-    "score_changes": "Change of total, rank and band against the previous period of the same "
-    "type, with a comparable flag and reason. Also rebuilds mart.movement_counts.",
-    "band_counts": "Units per band per period, level and parent (and nationally), all five "
-    "bands present; pivoted like the letters in the view mart.band_count_table.",
-    "revisions": "The sequence of distinct values of each (unit, period, group) across complete "
-    "captures, flagging values captured after the period closed.",
-}
-# Extra mart tables rebuilt with an asset, reported in its metadata.
+# Extra mart tables rebuilt with an asset, reported in its metadata: table → asset's table.
 COMPANION_TABLES: dict[str, str] = {
-    "group_ranks": "unit_period_scores",
-    "movement_counts": "score_changes",
+    m.name: m.reported_with for m in of_kind(MartKind.TABLE) if m.reported_with
+}
+# The mart tables that are assets: name → description (naming the companions it rebuilds).
+MART_ASSETS: dict[str, str] = {
+    m.name: " ".join(
+        [m.description]
+        + [f"Also rebuilds mart.{c}." for c, owner in COMPANION_TABLES.items() if owner == m.name]
+    )
+    for m in of_kind(MartKind.TABLE)
+    if m.reported_with is None
 }
 CORE_DEPS: tuple[str, ...] = (
     "core_portal__group_scores",
@@ -40,7 +41,8 @@ CORE_DEPS: tuple[str, ...] = (
 )
 
 
-def _key(table: str) -> dg.AssetKey:
+def mart_key(table: str) -> dg.AssetKey:
+    """The asset key of the mart table ``table``."""
     return dg.AssetKey(f"mart_portal__{table}")
 
 
@@ -76,13 +78,30 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
         (
             "rank_within_cohort",
             "unit_period_scores",
-            "A unit has a rank exactly when it has a total (a score, for group ranks), and the "
-            "rank lies in 1..cohort_size.",
+            "A unit has a rank exactly when it has a total (a score, for group ranks), the "
+            "rank lies in 1..cohort_size, and it is the competition rank (1, 2, 2, 4) of its "
+            "total among the ranked units of its cohort (level, parent, period).",
             """SELECT
-             (SELECT count(*) FROM mart.unit_period_scores
-              WHERE (total_score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size)
-           + (SELECT count(*) FROM mart.group_ranks
-              WHERE (score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size)""",
+             (SELECT count(*) FROM (
+                SELECT *, rank() OVER cohort AS expected
+                FROM mart.unit_period_scores
+                WINDOW cohort AS (
+                    PARTITION BY unit_level, parent_unit_id, period_type, period_start,
+                                 total_score IS NULL
+                    ORDER BY total_score DESC)
+              )
+              WHERE (total_score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size
+                 OR rank <> expected)
+           + (SELECT count(*) FROM (
+                SELECT *, rank() OVER cohort AS expected
+                FROM mart.group_ranks
+                WINDOW cohort AS (
+                    PARTITION BY group_code, unit_level, parent_unit_id, period_type,
+                                 period_start, score IS NULL
+                    ORDER BY score DESC)
+              )
+              WHERE (score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size
+                 OR rank <> expected)""",
         ),
         (
             "band_matches_total",
@@ -173,7 +192,7 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
     name="mart_portal",
     specs=[
         dg.AssetSpec(
-            _key(table),
+            mart_key(table),
             deps=[
                 dg.AssetDep(
                     key,
@@ -189,7 +208,7 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
         )
         for table, description in MART_ASSETS.items()
     ],
-    check_specs=check_specs(MART_CHECKS, _key),
+    check_specs=check_specs(MART_CHECKS, mart_key),
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
@@ -200,7 +219,7 @@ def mart_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     context.log.info(f"Rebuilding the marts (partitions {keys[0]} … {keys[-1]})")
     with warehouse.connect() as con:
         stats = rebuild_marts(con)
-        results = run_checks(con, MART_CHECKS, _key)
+        results = run_checks(con, MART_CHECKS, mart_key)
         described = {table: table_metadata(con, "mart", table) for table in MART_ASSETS}
     context.log.info(f"Marts rebuilt in {stats.seconds:.2f} s: {stats.row_counts}")
     for table in MART_ASSETS:
@@ -212,5 +231,5 @@ def mart_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         for companion, owner in COMPANION_TABLES.items():
             if owner == table:
                 metadata[f"{companion}_row_count"] = stats.row_counts[companion]
-        yield dg.MaterializeResult(asset_key=_key(table), metadata=metadata)
+        yield dg.MaterializeResult(asset_key=mart_key(table), metadata=metadata)
     yield from results

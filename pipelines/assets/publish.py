@@ -6,20 +6,16 @@ leaves the last good publication in place."""
 
 import dagster as dg
 
+from pipelines.assets.mart import MART_ASSETS, mart_key
 from pipelines.partitions import monthly_partitions
 from pipelines.resources import WarehouseResource
 from warehouse.publish import publish
-
-MART_KEYS = [
-    dg.AssetKey(f"mart_portal__{name}")
-    for name in ("unit_period_scores", "score_changes", "band_counts", "revisions")
-]
 
 
 @dg.asset(
     key="published_warehouse",
     group_name="publish",
-    deps=MART_KEYS,
+    deps=[mart_key(name) for name in MART_ASSETS],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
@@ -27,7 +23,8 @@ MART_KEYS = [
     owners=["team:dvc766"],
     description=(
         "Read-only copy of the warehouse for analysts (warehouse/published/dvc766.duckdb) "
-        "and the marts as Parquet partitioned by period (warehouse/published/parquet/)."
+        "and every published mart as Parquet partitioned by period "
+        "(warehouse/published/parquet/)."
     ),
 )
 def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -1,6 +1,11 @@
 """The Excel appendices of a provincial letter (xlsxwriter): Vietnamese headers, number
-formats, print-ready widths, and the data cut-off and source on every sheet. Text cells
-are always text: names from the portal are shown, never run as formulas or links."""
+formats, print-ready widths, and the data cut-off and source on every sheet (with
+"tạm tính đến ngày …" when the period had not closed). Every sheet's table header starts
+at row 5: panes are frozen under it and it is repeated on every printed page. Text cells
+are always text: names from the portal are shown, never run as formulas or links.
+
+The band and top/bottom sheets show the rows of ``mart.band_count_table`` and
+``mart.top_bottom`` as they are (ties at the cut kept), never recomputed here."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from pipelines.outputs.letter_data import BAND_ORDER, LEVEL_LABELS, LetterData
+from pipelines.outputs.letter_data import LEVEL_LABELS, TOP_BOTTOM_N, LetterData
 from pipelines.outputs.summary import SOURCE_LINE, summary_text
 from pipelines.outputs.vietnamese import cutoff_label, period_label
 
@@ -41,6 +46,11 @@ UNIT_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("prev_rank", "Hạng kỳ trước", "int", 9),
     ("rank_move", "Tăng/giảm hạng", "delta_int", 9),
 )
+HEADER_ROW = 4
+"""Zero-based row of every sheet's (first) table header, under the title, period and
+cut-off lines."""
+SHARE_ROW = "Tỷ lệ"
+"""Label of ``mart.band_count_table``'s row of percentages."""
 
 
 class _Book:
@@ -76,6 +86,7 @@ class _Book:
             "int": self.book.add_format({**border, "num_format": "0", "align": "center"}),
             "score": self.book.add_format({**border, "num_format": "0.00"}),
             "pct": self.book.add_format({**border, "num_format": "0.0"}),
+            "pct2": self.book.add_format({**border, "num_format": "0.00"}),
             "delta": self.book.add_format({**border, "num_format": "+0.00;-0.00;0"}),
             "delta_int": self.book.add_format(
                 {**border, "num_format": "+0;-0;0", "align": "center"}
@@ -83,20 +94,24 @@ class _Book:
             "wrap": self.book.add_format({**base, "text_wrap": True, "valign": "top"}),
         }
 
-    def sheet(self, name: str, title: str, data: LetterData, widths: list[int]):
-        """A sheet with its title, the period, the cut-off and the source on top."""
+    def sheet(
+        self, name: str, title: str, data: LetterData, widths: list[int], frozen_columns: int = 0
+    ):
+        """A sheet with its title, the period (provisional or not), the cut-off and the
+        source on top; panes frozen under the header row (and left of
+        ``frozen_columns``), the header row repeated on every printed page."""
         ws = self.book.add_worksheet(name)
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.freeze_panes(HEADER_ROW + 1, frozen_columns)
+        ws.repeat_rows(HEADER_ROW)
         ws.write(0, 0, title, self.formats["title"])
-        ws.write(
-            1,
-            0,
-            f"{data.province_name} — kỳ {period_label(data.period.period_type, data.period.start)}",
-            self.formats["note"],
-        )
+        period = period_label(data.period.period_type, data.period.start)
+        if data.provisional_label:
+            period += f" ({data.provisional_label})"
+        ws.write(1, 0, f"{data.province_name} — kỳ {period}", self.formats["note"])
         ws.write(
             2,
             0,
@@ -115,15 +130,18 @@ class _Book:
         ws.set_row(first_row, 45)
         for col, header in enumerate(headers):
             ws.write(first_row, col, header, self.formats["header"])
-        ws.repeat_rows(first_row)
         for r, values in enumerate(rows, start=first_row + 1):
-            for c, value in enumerate(values):
-                fmt = self.formats[formats[c]]
-                if value is None:
-                    ws.write_blank(r, c, None, fmt)
-                else:
-                    ws.write(r, c, value, fmt)
+            self.table_row(ws, r, values, formats)
         return first_row + len(rows) + 1
+
+    def table_row(self, ws, row: int, values: list[Any], formats: list[str]) -> None:
+        """Write one bordered table row (``None`` as an empty bordered cell)."""
+        for c, value in enumerate(values):
+            fmt = self.formats[formats[c]]
+            if value is None:
+                ws.write_blank(row, c, None, fmt)
+            else:
+                ws.write(row, c, value, fmt)
 
 
 def _unit_rows(frame: pl.DataFrame) -> list[list[Any]]:
@@ -143,18 +161,20 @@ def write_letter_workbook(data: LetterData, path: Path | str) -> Path:
     widths = [w for _, _, _, w in UNIT_COLUMNS]
     headers = [h for _, h, _, _ in UNIT_COLUMNS]
     formats = [f for _, _, f, _ in UNIT_COLUMNS]
-    ws = out.sheet(SHEETS[1], "Phụ lục 1: Kết quả của các sở, ban, ngành cấp tỉnh", data, widths)
-    out.table(ws, 4, headers, _unit_rows(data.departments), formats)
+    title = "Phụ lục 1: Kết quả của các sở, ban, ngành cấp tỉnh"
+    ws = out.sheet(SHEETS[1], title, data, widths, frozen_columns=2)
+    out.table(ws, HEADER_ROW, headers, _unit_rows(data.departments), formats)
     level = LEVEL_LABELS[data.local_level]
-    ws = out.sheet(SHEETS[2], f"Phụ lục 2: Kết quả của {level}", data, widths)
-    out.table(ws, 4, headers, _unit_rows(data.local_units), formats)
+    ws = out.sheet(SHEETS[2], f"Phụ lục 2: Kết quả của {level}", data, widths, frozen_columns=2)
+    out.table(ws, HEADER_ROW, headers, _unit_rows(data.local_units), formats)
     _band_sheet(out, data)
     _top_bottom_sheet(out, data)
     _indicator_sheet(out, data)
     ws = out.sheet(SHEETS[6], "Tóm tắt để đưa vào công văn", data, [120])
-    for offset, line in enumerate(summary_text(data).splitlines()):
-        ws.set_row(4 + offset, 32)
-        ws.write(4 + offset, 0, line, out.formats["wrap"])
+    lines = [[line] for line in summary_text(data).splitlines()]
+    out.table(ws, HEADER_ROW, ["Nội dung"], lines, ["wrap"])
+    for offset in range(len(lines)):
+        ws.set_row(HEADER_ROW + 1 + offset, 32)
     out.book.close()
     return path
 
@@ -179,7 +199,9 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
         ],
     ]
     formats = ["text", "score", "score", "delta"]
-    next_row = out.table(ws, 4, ["Chỉ tiêu", "Kỳ này", "Kỳ trước", "Thay đổi"], rows[:2], formats)
+    next_row = out.table(
+        ws, HEADER_ROW, ["Chỉ tiêu", "Kỳ này", "Kỳ trước", "Thay đổi"], rows[:2], formats
+    )
     next_row = out.table(
         ws,
         next_row + 1,
@@ -215,65 +237,44 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
 
 
 def _band_sheet(out: _Book, data: LetterData) -> None:
+    """``mart.band_count_table`` of the province as it is: one row per level, then
+    Tổng số đơn vị and Tỷ lệ (percent)."""
+    columns = ["Cấp hành chính", *data.bands, "Tổng"]
     ws = out.sheet(
-        SHEETS[3], "Phân loại theo cấp hành chính", data, [5, 30, 11, 11, 11, 12, 11, 11]
+        SHEETS[3], "Phân loại theo cấp hành chính", data, [30, *[11] * len(data.bands), 11]
     )
-    headers = ["TT", "Cấp hành chính", *BAND_ORDER, "Tổng"]
-    rows, totals = [], dict.fromkeys(BAND_ORDER, 0)
-    for level in ("department", "district", "commune"):
-        part = data.band_counts.filter(pl.col("unit_level") == level)
-        if part.is_empty():
-            continue
-        by_band = dict(zip(part["band"].to_list(), part["unit_count"].to_list(), strict=True))
-        for band in BAND_ORDER:
-            totals[band] += int(by_band.get(band, 0))
-        rows.append(
-            [
-                len(rows) + 1,
-                LEVEL_LABELS[level],
-                *(int(by_band.get(b, 0)) for b in BAND_ORDER),
-                int(part["cohort_size"][0]),
-            ]
-        )
-    grand = sum(totals.values())
-    rows.append([None, "Tổng số đơn vị", *totals.values(), grand])
-    next_row = out.table(ws, 4, headers, rows, ["int", "text", *["int"] * 6])
-    shares = [round(100 * totals[b] / grand, 1) if grand else None for b in BAND_ORDER]
-    ws.write(next_row, 1, "Tỷ lệ (%)", out.formats["text"])
-    for col, share in enumerate([*shares, 100.0 if grand else None], start=2):
-        ws.write(next_row, col, share, out.formats["pct"])
+    out.table(ws, HEADER_ROW, columns, [], [])
+    for r, row in enumerate(data.band_table.iter_rows(named=True), start=HEADER_ROW + 1):
+        number_format = "pct2" if row[columns[0]] == SHARE_ROW else "int"
+        formats = ["text", *[number_format] * (len(columns) - 1)]
+        out.table_row(ws, r, [row[c] for c in columns], formats)
 
 
-def _top_bottom_sheet(out: _Book, data: LetterData, n: int = 5) -> None:
+def _top_bottom_sheet(out: _Book, data: LetterData) -> None:
+    """``mart.top_bottom`` of the province's departments and local units as it is:
+    every unit at either end, ties at the cut included."""
+    n = TOP_BOTTOM_N
     ws = out.sheet(
-        SHEETS[4], f"{n} đơn vị dẫn đầu và {n} đơn vị cuối bảng", data, [26, 8, 42, 11, 12]
+        SHEETS[4],
+        f"{n} đơn vị dẫn đầu và {n} đơn vị cuối bảng (kể cả các đơn vị đồng hạng)",
+        data,
+        [26, 8, 42, 11, 12],
     )
-    rows = []
-    for frame, level in ((data.departments, "department"), (data.local_units, data.local_level)):
-        ranked = frame.filter(pl.col("rank").is_not_null())
-        for position, row in (("Dẫn đầu", r) for r in ranked.head(n).iter_rows(named=True)):
-            rows.append(
-                [
-                    f"{LEVEL_LABELS[level]} — {position}",
-                    row["rank"],
-                    row["unit_name"],
-                    row["total_score"],
-                    row["band"],
-                ]
-            )
-        for row in ranked.tail(n).iter_rows(named=True):
-            rows.append(
-                [
-                    f"{LEVEL_LABELS[level]} — Cuối bảng",
-                    row["rank"],
-                    row["unit_name"],
-                    row["total_score"],
-                    row["band"],
-                ]
-            )
+    positions = {"top": "Dẫn đầu", "bottom": "Cuối bảng"}
+    rows = [
+        [
+            f"{LEVEL_LABELS[level]} — {positions[row['position']]}",
+            row["rank"],
+            row["unit_name"],
+            row["total_score"],
+            row["band"],
+        ]
+        for level in ("department", data.local_level)
+        for row in data.top_bottom.filter(pl.col("unit_level") == level).iter_rows(named=True)
+    ]
     out.table(
         ws,
-        4,
+        HEADER_ROW,
         ["Nhóm", "Xếp hạng", "Tên cơ quan, đơn vị", "Tổng điểm", "Xếp loại"],
         rows,
         ["text", "int", "text", "score", "text"],
@@ -298,7 +299,7 @@ def _indicator_sheet(out: _Book, data: LetterData) -> None:
     ]
     out.table(
         ws,
-        4,
+        HEADER_ROW,
         [
             "Nhóm",
             "Mã chỉ tiêu",

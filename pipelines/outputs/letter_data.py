@@ -12,6 +12,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from pipelines.outputs.provisional import provisional_note
 from warehouse.periods import Period
 
 LEVEL_LABELS = {
@@ -20,7 +21,8 @@ LEVEL_LABELS = {
     "district": "UBND cấp huyện",
     "commune": "UBND cấp xã",
 }
-BAND_ORDER = ("Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu")
+TOP_BOTTOM_N = 5
+"""How many units the letter names at each end of a cohort (ties at the cut are kept)."""
 GROUP_COLUMNS = ("ckmb", "tdgq", "clgq", "tttt", "mdhl", "mdsh")
 
 
@@ -46,6 +48,16 @@ class LetterData:
     local_level: str
     band_counts: pl.DataFrame
     indicators: pl.DataFrame
+    bands: tuple[str, ...]
+    band_table: pl.DataFrame
+    top_bottom: pl.DataFrame
+    data_cutoff: datetime
+
+    @property
+    def provisional_label(self) -> str | None:
+        """``tạm tính đến ngày dd/mm/yyyy`` when the period had not closed when its
+        figures were taken (``data_cutoff``), else None."""
+        return provisional_note(self.period, self.data_cutoff)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
@@ -57,7 +69,8 @@ SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
        s.ckmb, s.tdgq, s.clgq, s.tttt, s.mdhl, s.mdsh, s.total_score, s.missing_groups,
        s.band, s.rank, s.cohort_size,
        c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
-       c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason
+       c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason,
+       s.captured_at
 FROM mart.unit_period_scores_as_of(?::TIMESTAMPTZ) AS s
 LEFT JOIN mart.score_changes_as_of(?::TIMESTAMPTZ) AS c
   USING (unit_id, period_type, period_start)
@@ -68,7 +81,17 @@ WHERE s.period_type = ? AND s.period_start = ?
 def load_letter_data(
     con: duckdb.DuckDBPyConnection, province: str, period: Period, cutoff: datetime
 ) -> LetterData:
-    """Collect a letter's figures for ``province`` (code or id) and ``period``."""
+    """Collect a letter's figures for ``province`` (code or id) and ``period`` as of
+    ``cutoff``. The reads run on a cursor of ``con`` (same database, same locked
+    settings), so a result the caller left unfetched on ``con`` does not get in their way.
+    """
+    with con.cursor() as cur:
+        return _load(cur, province, period, cutoff)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, province: str, period: Period, cutoff: datetime
+) -> LetterData:
     found = con.execute(
         """SELECT unit_id, unit_code, unit_name FROM core.units
            WHERE unit_level = 'province' AND (unit_code = ? OR unit_id = ?)""",
@@ -106,6 +129,17 @@ def load_letter_data(
            ORDER BY g.sort_order""",
         [period.start, period.start],
     )
+    bands = tuple(
+        name
+        for (name,) in con.execute(
+            """SELECT b.name_vi
+               FROM methodology.bands AS b JOIN methodology.versions AS v USING (version_id)
+               WHERE v.kind = 'portal' AND v.effective_from <= ?
+                 AND (v.effective_to IS NULL OR v.effective_to >= ?)
+               ORDER BY b.sort_order""",
+            [period.start, period.start],
+        ).fetchall()
+    )
     children = units.filter(pl.col("unit_id") != province_id)
     departments = children.filter(pl.col("unit_level") == "department").sort(
         ["rank", "unit_name"], nulls_last=True
@@ -122,6 +156,22 @@ def load_letter_data(
            FROM mart.band_counts_as_of(?::TIMESTAMPTZ)
            WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?""",
         [cutoff, period.period_type, period.start, province_id],
+    )
+    band_table = _frame(
+        con,
+        """SELECT * FROM mart.band_count_table_as_of(?::TIMESTAMPTZ)
+           WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?
+           ORDER BY row_order""",
+        [cutoff, period.period_type, period.start, province_id],
+    )
+    top_bottom = _frame(
+        con,
+        """SELECT position, unit_level, unit_id, unit_code, unit_name, total_score, band,
+                  rank, rank_from_bottom, cohort_size
+           FROM mart.top_bottom_as_of(?, ?::TIMESTAMPTZ)
+           WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?
+           ORDER BY unit_level, CASE position WHEN 'top' THEN 0 ELSE 1 END, rank, unit_name""",
+        [TOP_BOTTOM_N, cutoff, period.period_type, period.start, province_id],
     )
     indicators = _frame(
         con,
@@ -153,4 +203,8 @@ def load_letter_data(
         local_level=local_level,
         band_counts=band_counts,
         indicators=indicators,
+        bands=bands,
+        band_table=band_table,
+        top_bottom=top_bottom,
+        data_cutoff=row["captured_at"] or cutoff,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.outputs.letter_data import BAND_ORDER, LEVEL_LABELS, LetterData
+from pipelines.outputs.letter_data import LEVEL_LABELS, LetterData
 from pipelines.outputs.vietnamese import count, cutoff_label, number, period_label
 
 SOURCE_LINE = "Nguồn: Cổng Dịch vụ công quốc gia (dichvucong.gov.vn), tổng hợp bằng dvc766."
@@ -18,6 +18,8 @@ def headline(data: LetterData) -> str:
     """Score, band, rank and their change for the province."""
     p = data.province
     label = period_label(data.period.period_type, data.period.start)
+    if data.provisional_label:
+        label += f" ({data.provisional_label})"
     if p["total_score"] is None:
         missing = ", ".join(p["missing_groups"] or [])
         return (
@@ -61,24 +63,38 @@ def band_lines(data: LetterData) -> list[str]:
             continue
         by_band = dict(zip(rows["band"].to_list(), rows["unit_count"].to_list(), strict=True))
         size = int(rows["cohort_size"][0])
-        parts = [f"{count(int(by_band.get(b, 0)))}/{count(size)} {b}" for b in BAND_ORDER]
+        parts = [f"{count(int(by_band.get(b, 0)))}/{count(size)} {b}" for b in data.bands]
         lines.append(f"{LEVEL_LABELS[level]}: " + "; ".join(parts) + ".")
+    return lines
+
+
+def _named(rows: list[dict]) -> str:
+    """``Sở A, Sở B (81,5 điểm)``: the units tied at one end, with their score."""
+    names = ", ".join(r["unit_name"] for r in rows)
+    return f"{names} ({number(rows[0]['total_score'], 2)} điểm)"
+
+
+def end_lines(data: LetterData) -> list[str]:
+    """Per level, the first and the last units (all of them when tied), as
+    ``mart.top_bottom`` gives them."""
+    lines = []
+    for level in ("department", data.local_level):
+        rows = data.top_bottom.filter(data.top_bottom["unit_level"] == level)
+        top = [r for r in rows.iter_rows(named=True) if r["position"] == "top" and r["rank"] == 1]
+        bottom = [
+            r
+            for r in rows.iter_rows(named=True)
+            if r["position"] == "bottom" and r["rank_from_bottom"] == 1
+        ]
+        if top and bottom:
+            lines.append(
+                f"Dẫn đầu {LEVEL_LABELS[level]}: {_named(top)}; thấp nhất: {_named(bottom)}."
+            )
     return lines
 
 
 def summary_text(data: LetterData) -> str:
     """The whole paste-ready summary."""
-    parts = [headline(data), *band_lines(data)]
-    for frame, label in (
-        (data.departments, LEVEL_LABELS["department"]),
-        (data.local_units, LEVEL_LABELS[data.local_level]),
-    ):
-        ranked = frame.filter(frame["rank"].is_not_null())
-        if ranked.height:
-            top, bottom = ranked.row(0, named=True), ranked.row(-1, named=True)
-            parts.append(
-                f"Dẫn đầu {label}: {top['unit_name']} ({number(top['total_score'], 2)} điểm); "
-                f"thấp nhất: {bottom['unit_name']} ({number(bottom['total_score'], 2)} điểm)."
-            )
+    parts = [headline(data), *band_lines(data), *end_lines(data)]
     parts.append(f"Thời điểm chốt số liệu: {cutoff_label(data.cutoff)}. {SOURCE_LINE}")
     return "\n".join(parts)

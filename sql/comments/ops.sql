@@ -63,3 +63,27 @@ COMMENT ON COLUMN ops.rejected_captures.reason IS 'Readable reason in English (e
 COMMENT ON COLUMN ops.rejected_captures.detail IS 'Every check it failed, with the number of offending rows.';
 COMMENT ON COLUMN ops.rejected_captures.run_id IS 'The Dagster run that rejected it.';
 COMMENT ON COLUMN ops.rejected_captures.rejected_at IS 'When it was rejected.';
+
+-- ops.run_files
+COMMENT ON TABLE ops.run_files IS
+    'Every file a run was asked to ingest (dvc766 ingest, the inbox sensor, files_job) and what '
+    'became of it; the run''s outcome names the files that did not become a complete capture.';
+COMMENT ON COLUMN ops.run_files.run_id IS 'The Dagster run (files_job).';
+COMMENT ON COLUMN ops.run_files.file_index IS 'Position of the file in the run''s list (from 0).';
+COMMENT ON COLUMN ops.run_files.file_name IS 'The file''s name (never its folder).';
+COMMENT ON COLUMN ops.run_files.sha256 IS 'SHA-256 of its bytes; null when they were not read (a link out of the inbox, a file gone).';
+COMMENT ON COLUMN ops.run_files.outcome IS 'ingested (a capture recorded), duplicate (the same bytes as an earlier capture), quarantined (raw.quarantine says why) or skipped (nothing written: the file was gone, or its period falls outside the run''s partitions).';
+COMMENT ON COLUMN ops.run_files.source IS 'file_letter, file_html, file_table, or file_unknown when its format could not be told.';
+COMMENT ON COLUMN ops.run_files.format IS 'The format read (text, html, xlsx, csv…).';
+COMMENT ON COLUMN ops.run_files.capture_id IS 'Its capture (raw.captures), when it became one.';
+COMMENT ON COLUMN ops.run_files.period_type IS 'Type of the period it states or was given.';
+COMMENT ON COLUMN ops.run_files.period_start IS 'First day of that period.';
+COMMENT ON COLUMN ops.run_files.root_unit_id IS 'The province (or VN for a table of provinces) it is about.';
+COMMENT ON COLUMN ops.run_files.root_name IS 'That province''s name as resolved.';
+COMMENT ON COLUMN ops.run_files.captured_at IS 'The data cut-off used: stated by the file, given with --cutoff, else the time of ingestion.';
+COMMENT ON COLUMN ops.run_files.cutoff_source IS 'Where the cut-off comes from: option, file:minute, file:day or ingested_at.';
+COMMENT ON COLUMN ops.run_files.reason IS 'Why it is not a complete capture (Vietnamese, as quarantined).';
+COMMENT ON COLUMN ops.run_files.detail IS 'The detail of that reason.';
+COMMENT ON COLUMN ops.run_files.warnings IS 'What the reading noted (Vietnamese), e.g. a --period overriding the file''s own.';
+COMMENT ON COLUMN ops.run_files.is_new IS 'Whether this run stored the capture.';
+COMMENT ON COLUMN ops.run_files.recorded_at IS 'When the run noted it.';

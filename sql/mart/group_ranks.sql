@@ -1,19 +1,44 @@
--- mart.group_ranks: the current rank of each unit in each group within its cohort
--- (long form), filled by sql/mart/refresh.sql from mart.group_ranks_as_of('infinity').
-CREATE TABLE IF NOT EXISTS mart.group_ranks (
-    unit_id         VARCHAR NOT NULL,
-    unit_code       VARCHAR,
-    unit_name       VARCHAR,
-    unit_level      VARCHAR,
-    parent_unit_id  VARCHAR,
-    period_type     VARCHAR NOT NULL,
-    period_start    DATE NOT NULL,
-    group_code      VARCHAR NOT NULL,
-    score           DOUBLE,
-    rank            INTEGER,
-    cohort_size     INTEGER,
-    captured_at     TIMESTAMPTZ
-);
+-- mart.group_ranks_as_of(cutoff): each unit's rank in each group within its cohort (same
+-- level, parent, period type and period as in mart.unit_period_scores), as of the cut-off.
+-- Competition ranking (1, 2, 2, 4) on the score at two-decimal precision, descending;
+-- a null score gets no rank; cohort_size counts the ranked units of that group.
+CREATE OR REPLACE MACRO mart.group_ranks_as_of(cutoff) AS TABLE
+SELECT
+    gv.unit_id,
+    gv.unit_code,
+    gv.unit_name,
+    gv.unit_level,
+    gv.parent_unit_id,
+    gv.period_type,
+    gv.period_start,
+    gv.group_code,
+    gv.score,
+    CASE WHEN gv.score IS NOT NULL THEN
+        rank() OVER (
+            PARTITION BY gv.period_type, gv.period_start, gv.unit_level, gv.parent_unit_id,
+                gv.group_code, gv.score IS NULL
+            ORDER BY round(gv.score, 2) DESC
+        )
+    END::INTEGER AS rank,
+    count(gv.score) OVER (
+        PARTITION BY gv.period_type, gv.period_start, gv.unit_level, gv.parent_unit_id,
+            gv.group_code
+    )::INTEGER AS cohort_size,
+    gv.captured_at
+FROM mart.group_values_as_of(cutoff) AS gv;
+
+COMMENT ON MACRO TABLE mart.group_ranks_as_of IS
+    'mart.group_ranks as of a data cut-off (TIMESTAMPTZ).';
+
+-- The table mart.group_ranks holds the current values, mart.group_ranks_as_of('infinity'):
+-- every value's latest complete capture. warehouse.schema creates it from that query (its
+-- columns are the macro's) and warehouse.derive refreshes it the same way (see
+-- warehouse/marts.py). What follows applies to the table once it exists: the NOT NULL
+-- columns, and the comments the data dictionary is generated from.
+ALTER TABLE mart.group_ranks ALTER COLUMN unit_id SET NOT NULL;
+ALTER TABLE mart.group_ranks ALTER COLUMN period_type SET NOT NULL;
+ALTER TABLE mart.group_ranks ALTER COLUMN period_start SET NOT NULL;
+ALTER TABLE mart.group_ranks ALTER COLUMN group_code SET NOT NULL;
 
 COMMENT ON TABLE mart.group_ranks IS
     'One row per (unit, period type, period, group): the current score and its rank within the '

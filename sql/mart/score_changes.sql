@@ -1,26 +1,148 @@
--- mart.score_changes: the current change of each unit against the previous period of the
--- same type, filled by sql/mart/refresh.sql: mart.score_changes_of('mart.unit_period_scores').
-CREATE TABLE IF NOT EXISTS mart.score_changes (
-    unit_id                VARCHAR NOT NULL,
-    unit_code              VARCHAR,
-    unit_name              VARCHAR,
-    unit_level             VARCHAR,
-    parent_unit_id         VARCHAR,
-    period_type            VARCHAR NOT NULL,
-    period_start           DATE NOT NULL,
-    total_score            DOUBLE,
-    prev_total_score       DOUBLE,
-    delta_points           DOUBLE,
-    delta_pct              DOUBLE,
-    prev_rank              INTEGER,
-    rank                   INTEGER,
-    rank_move              INTEGER,
-    prev_band              VARCHAR,
-    band                   VARCHAR,
-    band_transition        VARCHAR,
-    comparable             BOOLEAN NOT NULL,
-    not_comparable_reason  VARCHAR
-);
+-- mart.score_changes_of(scores): each unit-period of a relation shaped like
+-- mart.unit_period_scores (passed by name: a table, view or CTE) against the previous
+-- period of the same type in the same relation (month → previous month, quarter →
+-- previous quarter, half → previous half, year → previous year; mart.period_length).
+-- mart.score_changes applies it to mart.unit_period_scores; mart.score_changes_as_of
+-- (cutoff) to the values at a cut-off.
+--
+-- delta_points = round(total − prev, 2); delta_pct = round(100 · (total − prev) / prev, 2)
+-- (seed 000: 71.5 → 72.8 is +1.3 points, +1.82 %); rank_move = prev_rank − rank
+-- (positive = moved up); band_transition 'Khá → Tốt' or 'giữ nguyên'.
+-- The deltas are given whenever both values exist; `comparable` says whether they mean a
+-- real change. When false, not_comparable_reason is the first that applies of:
+--   no_current_value     the unit has no total this period (a group is missing)
+--   unit_reorganised     the unit or its parent is in mart.unit_lineage with an
+--                        effective_date after the previous period's start and within
+--                        the current period
+--   no_previous_value    no total in the previous period
+--   methodology_changed  a different portal methodology version
+--   cohort_changed       the set of ranked units of the cohort differs between periods
+CREATE OR REPLACE MACRO mart.score_changes_of(scores) AS TABLE
+WITH
+periods AS (
+    SELECT
+        *,
+        (period_start - mart.period_length(period_type))::DATE AS prev_period_start,
+        (period_start + mart.period_length(period_type))::DATE AS next_period_start
+    FROM query_table(scores)
+),
+cohorts AS (   -- the ranked units of each cohort: a hash of their sorted ids (one value
+               -- per cohort, so comparing two cohorts does not copy their member lists)
+    SELECT
+        period_type,
+        period_start,
+        unit_level,
+        parent_unit_id,
+        hash(coalesce(
+            list(unit_id ORDER BY unit_id) FILTER (WHERE rank IS NOT NULL), []::VARCHAR[]
+        )) AS ranked_units
+    FROM periods
+    GROUP BY period_type, period_start, unit_level, parent_unit_id
+),
+paired AS (
+    SELECT
+        cur.*,
+        prev.total_score AS prev_total_score,
+        prev.rank AS prev_rank,
+        prev.band AS prev_band,
+        prev.methodology_version AS prev_methodology_version,
+        prev.parent_unit_id AS prev_parent_unit_id,
+        cur_cohort.ranked_units AS cohort_units,
+        prev_cohort.ranked_units AS prev_cohort_units
+    FROM periods AS cur
+    LEFT JOIN periods AS prev
+        ON prev.unit_id = cur.unit_id
+        AND prev.period_type = cur.period_type
+        AND prev.period_start = cur.prev_period_start
+    LEFT JOIN cohorts AS cur_cohort
+        ON cur_cohort.period_type = cur.period_type
+        AND cur_cohort.period_start = cur.period_start
+        AND cur_cohort.unit_level IS NOT DISTINCT FROM cur.unit_level
+        AND cur_cohort.parent_unit_id IS NOT DISTINCT FROM cur.parent_unit_id
+    LEFT JOIN cohorts AS prev_cohort
+        ON prev_cohort.period_type = prev.period_type
+        AND prev_cohort.period_start = prev.period_start
+        AND prev_cohort.unit_level IS NOT DISTINCT FROM prev.unit_level
+        AND prev_cohort.parent_unit_id IS NOT DISTINCT FROM prev.parent_unit_id
+),
+reorganised AS (   -- unit-periods whose unit or parent was reorganised since the previous period
+    SELECT DISTINCT p.unit_id, p.period_type, p.period_start
+    FROM paired AS p
+    JOIN mart.unit_lineage AS l
+        ON l.effective_date > p.prev_period_start
+        AND l.effective_date < p.next_period_start
+        AND (
+            l.old_unit_id IN (p.unit_id, p.parent_unit_id, p.prev_parent_unit_id)
+            OR l.new_unit_id IN (p.unit_id, p.parent_unit_id, p.prev_parent_unit_id)
+        )
+),
+reasoned AS (
+    SELECT
+        p.*,
+        CASE
+            WHEN p.total_score IS NULL THEN 'no_current_value'
+            WHEN r.unit_id IS NOT NULL THEN 'unit_reorganised'
+            WHEN p.prev_total_score IS NULL THEN 'no_previous_value'
+            WHEN p.methodology_version IS DISTINCT FROM p.prev_methodology_version
+                THEN 'methodology_changed'
+            WHEN p.cohort_units <> p.prev_cohort_units THEN 'cohort_changed'
+        END AS not_comparable_reason
+    FROM paired AS p
+    LEFT JOIN reorganised AS r USING (unit_id, period_type, period_start)
+)
+SELECT
+    unit_id,
+    unit_code,
+    unit_name,
+    unit_level,
+    parent_unit_id,
+    period_type,
+    period_start,
+    total_score,
+    prev_total_score,
+    round(total_score - prev_total_score, 2) AS delta_points,
+    round(100 * (total_score - prev_total_score) / nullif(prev_total_score, 0), 2) AS delta_pct,
+    prev_rank,
+    rank,
+    prev_rank - rank AS rank_move,
+    prev_band,
+    band,
+    CASE
+        WHEN prev_band IS NULL OR band IS NULL THEN NULL
+        WHEN prev_band = band THEN 'giữ nguyên'
+        ELSE prev_band || ' → ' || band
+    END AS band_transition,
+    not_comparable_reason IS NULL AS comparable,
+    not_comparable_reason
+FROM reasoned;
+
+COMMENT ON MACRO TABLE mart.score_changes_of IS
+    'Score changes of a relation shaped like mart.unit_period_scores (passed by name) against the '
+    'previous period of the same type: deltas, rank move, band transition, comparable and reason. '
+    'Used by mart.score_changes and mart.score_changes_as_of.';
+
+-- mart.score_changes_as_of(cutoff): mart.score_changes as of a data cut-off: the logic of
+-- mart.score_changes_of applied to mart.unit_period_scores_as_of(cutoff), so both periods'
+-- values are as they stood at the cut-off.
+CREATE OR REPLACE MACRO mart.score_changes_as_of(cutoff) AS TABLE
+WITH scores_at_cutoff AS (
+    SELECT * FROM mart.unit_period_scores_as_of(cutoff)
+)
+SELECT * FROM mart.score_changes_of('scores_at_cutoff');
+
+COMMENT ON MACRO TABLE mart.score_changes_as_of IS
+    'mart.score_changes as of a data cut-off (TIMESTAMPTZ): both periods'' values as they stood then.';
+
+-- The table mart.score_changes holds the current values,
+-- mart.score_changes_of('mart.unit_period_scores'): what mart.score_changes_as_of gives at
+-- cutoff 'infinity', without recomputing the scores. warehouse.schema creates it from that
+-- query (its columns are the macro's) and warehouse.derive refreshes it the same way (see
+-- warehouse/marts.py). What follows applies to the table once it exists: the NOT NULL
+-- columns, and the comments the data dictionary is generated from.
+ALTER TABLE mart.score_changes ALTER COLUMN unit_id SET NOT NULL;
+ALTER TABLE mart.score_changes ALTER COLUMN period_type SET NOT NULL;
+ALTER TABLE mart.score_changes ALTER COLUMN period_start SET NOT NULL;
+ALTER TABLE mart.score_changes ALTER COLUMN comparable SET NOT NULL;
 
 COMMENT ON TABLE mart.score_changes IS
     'One row per (unit, period type, period) of mart.unit_period_scores: change of total, rank and '

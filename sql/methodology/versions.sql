@@ -21,3 +21,13 @@ INSERT OR REPLACE INTO methodology.versions VALUES
     ('PORTAL-6G-2026', 'Cổng DVCQG: 6 nhóm chỉ số, bảng chỉ tiêu 2026', 'portal',
      DATE '2026-01-01', NULL, 'Bảng công thức 766 (METRICS), 2026',
      'Ngày hiệu lực pháp lý của bảng chỉ tiêu 2026 chưa xác định [U].');
+
+-- methodology.portal_version_on(day): the portal version in force on a day (a period's
+-- first day), the latest to start when two overlap; NULL before the index began.
+CREATE OR REPLACE MACRO methodology.portal_version_on(day) AS (
+    SELECT version_id FROM methodology.versions
+    WHERE kind = 'portal' AND effective_from <= day
+      AND (effective_to IS NULL OR day <= effective_to)
+    ORDER BY effective_from DESC
+    LIMIT 1
+);

@@ -1,17 +1,24 @@
-"""Ingest files (letters, spreadsheets, saved portal pages) as captures like any other.
+"""Record files (letters, spreadsheets, saved portal pages) as captures like any other.
 
-A file's bytes go into the raw store; it is recorded by ``warehouse.manifest.record_capture``
-as a capture of scope ``file`` (source ``file_letter``, ``file_html`` or ``file_table``) with
+Ingestion is two steps. :func:`read_path` reads a file without writing anything: its
+format, what it states, its period and data cut-off, hence the monthly partition its
+capture goes under (a run is planned from this). :func:`record_reading` then stores its
+bytes in the raw store and records it with ``warehouse.manifest.record_capture`` as a
+capture of scope ``file`` (source ``file_letter``, ``file_html`` or ``file_table``) with
 one response (endpoint = the format, url = ``file:<name>``, request body = the ingest
 options and what was read from the file, captured_at = the data cut-off it states or the
 user gives, else the time of ingestion); it is validated by the same parser that
-normalises it, so what cannot be read is quarantined with a reason. A good file is then
-normalised into core and its units are matched (``warehouse.unit_matching``).
+normalises it, so what cannot be read is quarantined with a reason.
+
+Nothing here writes core: the asset ``raw_files__captures`` records the files, and the
+same core asset as the portal's (``core_portal``) normalises and checks them (matching
+their units, ``warehouse.unit_matching``), before the marts, the publication and the
+run's outcome. ``ops.run_files`` notes what each run did with each file.
 
 A file refused before it can be a capture (too large; no period or province can be told;
 in the inbox, a symbolic link to a file outside it, which is never read) gets a
 ``raw.quarantine`` row without a capture. The same bytes with the same options are
-never ingested twice.
+never recorded twice.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.partitions import key_of_month
+from pipelines.partitions import key_of_month, monthly_partitions
 from pipelines.sources.files.parse import (
     CONTENT_TYPES,
     SOURCE_BY_FORMAT,
@@ -38,8 +45,8 @@ from pipelines.sources.files.parse import (
 from pipelines.sources.files.source import FileEndpoint
 from pipelines.sources.registry import SOURCES
 from warehouse.derive import to_cutoff
-from warehouse.load_core import normalise_captures
 from warehouse.manifest import insert_quarantine, record_capture
+from warehouse.outcome import TIMEZONE, record_run_captures
 from warehouse.periods import Period
 from warehouse.raw_store import RawStore
 from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, Reply
@@ -54,6 +61,7 @@ from warehouse.unit_matching import (
 MAX_FILE_BYTES = 20 * 1024 * 1024
 UNKNOWN_SOURCE = "file_unknown"
 OUTSIDE_INBOX = "liên kết trỏ ra ngoài hộp thư"
+MISSING_FILE = "không còn tệp"
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class IngestResult:
 
     file_name: str
     sha256: str
-    outcome: str  # ingested | duplicate | quarantined
+    outcome: str  # ingested | duplicate | quarantined | skipped (nothing written)
     source: str
     format: str | None = None
     capture_id: str | None = None
@@ -90,15 +98,11 @@ class IngestResult:
     units: int = 0
     matches: MatchSummary | None = None
     warnings: list[str] = field(default_factory=list)
+    is_new: bool = False  # whether this ingestion stored the capture
 
 
-class _Refused(Exception):
+class _Refused(InvalidReply):
     """A file that cannot become a capture (no period, no province)."""
-
-    def __init__(self, reason: str, detail: str | None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
 
 
 def safe_name(file_name: str) -> str:
@@ -116,88 +120,153 @@ def sha256_of_path(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_path(
-    con: duckdb.DuckDBPyConnection,
-    store: RawStore,
+@dataclass
+class FileReading:
+    """A file read for ingestion, before anything is written: what it is, the period and
+    data cut-off it states or is given (``result``), or why it cannot become a capture
+    (``refused``). Reading needs no warehouse, so a run can be planned from it."""
+
+    result: IngestResult
+    content: bytes | None = None
+    """The bytes to store; None when they are not kept (over the size cap, a link out of
+    the inbox, a file gone)."""
+    file_content: FileContent | None = None
+    content_error: InvalidReply | None = None
+    refused: InvalidReply | None = None
+
+    @property
+    def partition_key(self) -> str | None:
+        """The monthly partition its capture is recorded under (None when refused)."""
+        result = self.result
+        if self.refused is not None or result.period is None or result.captured_at is None:
+            return None
+        return file_partition_key(result.period, result.captured_at)
+
+
+def file_partition_key(period: Period, cutoff: datetime) -> str:
+    """The partition a file's capture goes under: the month of its data cut-off while the
+    period is open then, else the period's last month; within the partitions (from
+    2022-08 to the open month), so a run over that partition normalises it."""
+    day = cutoff.astimezone(TIMEZONE).date()
+    key = key_of_month(day if period.is_open(day) else period.end)
+    first = monthly_partitions.get_first_partition_key()
+    last = monthly_partitions.get_last_partition_key()
+    if first is not None and key < first:
+        return first
+    if last is not None and key > last:
+        return last
+    return key
+
+
+def read_path(
     path: Path,
     options: IngestOptions | None = None,
     *,
-    run_id: str | None = None,
     now: datetime | None = None,
     inbox: Path | None = None,
-) -> IngestResult:
-    """Ingest the file at ``path`` (it is read, never moved or changed).
+) -> FileReading:
+    """Read the file at ``path`` (never moved or changed) for ingestion.
 
     With ``inbox``, the file must resolve inside that folder: a symbolic link (or a path
-    through one) to anywhere else is quarantined without being read."""
+    through one) to anywhere else is refused without being read."""
     options = options or IngestOptions()
-    source = path  # what is read: with ``inbox``, the checked target of any link
+    name = safe_name(path.name)
+    target = path  # what is read: with ``inbox``, the checked target of any link
     if inbox is not None:
-        source, folder = path.resolve(), inbox.resolve()
-        if not source.is_relative_to(folder):
-            return _quarantine_only(
-                con,
-                IngestResult(safe_name(path.name), "", "quarantined", UNKNOWN_SOURCE),
-                options,
+        target, folder = path.resolve(), inbox.resolve()
+        if not target.is_relative_to(folder):
+            return _refused(
+                IngestResult(name, "", "quarantined", UNKNOWN_SOURCE),
                 OUTSIDE_INBOX,
-                f"liên kết tới {source}, ngoài hộp thư {folder}: không đọc",
-                stored=False,
+                f"liên kết tới {target}, ngoài hộp thư {folder}: không đọc",
             )
-    size = source.stat().st_size
+    if not target.is_file():
+        return _refused(
+            IngestResult(name, "", "skipped", UNKNOWN_SOURCE),
+            MISSING_FILE,
+            f"{path}: tệp đã bị xóa hoặc đổi tên trước khi nhập",
+        )
+    size = target.stat().st_size
     if size > MAX_FILE_BYTES:
-        sha = sha256_of_path(source)
-        name = safe_name(path.name)
-        return _quarantine_only(
-            con,
-            IngestResult(name, sha, "quarantined", UNKNOWN_SOURCE),
-            options,
+        return _refused(
+            IngestResult(name, sha256_of_path(target), "quarantined", UNKNOWN_SOURCE),
             "tệp quá lớn",
             f"{size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB: không lưu, không đọc",
-            stored=False,
         )
-    return ingest_bytes(con, store, path.name, source.read_bytes(), options, run_id=run_id, now=now)
+    return read_bytes(path.name, target.read_bytes(), options, now=now)
 
 
-def ingest_bytes(
-    con: duckdb.DuckDBPyConnection,
-    store: RawStore,
+def read_bytes(
     file_name: str,
     content: bytes,
     options: IngestOptions | None = None,
     *,
-    run_id: str | None = None,
     now: datetime | None = None,
-) -> IngestResult:
-    """Ingest one file's bytes under its (original) name."""
+) -> FileReading:
+    """Read one file's bytes under its (original) name for ingestion: its format, what
+    it says, its period and data cut-off (``now`` when it states none)."""
     options = options or IngestOptions()
-    now = now or datetime.now(UTC)
     name = safe_name(file_name)
-    sha = hashlib.sha256(content).hexdigest()
-    result = IngestResult(name, sha, "quarantined", UNKNOWN_SOURCE)
+    result = IngestResult(name, hashlib.sha256(content).hexdigest(), "quarantined", UNKNOWN_SOURCE)
     if len(content) > MAX_FILE_BYTES:
-        return _quarantine_only(
-            con, result, options, "tệp quá lớn", f"{len(content)} byte", stored=False
-        )
-    store.put(content)
+        return _refused(result, "tệp quá lớn", f"{len(content)} byte")
+    reading = FileReading(result, content)
     try:
         result.format = detect_format(name, content)
     except UnsupportedFormat as exc:
-        return _quarantine_only(con, result, options, exc.reason, exc.detail)
+        reading.refused = exc
+        return reading
     result.source = SOURCE_BY_FORMAT[result.format]
-    file_content: FileContent | None = None
-    content_error: InvalidReply | None = None
     try:
-        file_content = read_file(result.format, content)
+        reading.file_content = read_file(result.format, content)
     except InvalidReply as exc:
-        content_error = exc
+        reading.content_error = exc
     except Exception as exc:  # a file the readers choke on is quarantined, not a crash
-        content_error = InvalidReply("không đọc được tệp", f"{type(exc).__name__}: {exc}")
+        reading.content_error = InvalidReply("không đọc được tệp", f"{type(exc).__name__}: {exc}")
     try:
-        period = result.period = _period(options, file_content, result)
-        cutoff = result.captured_at = _cutoff(options, file_content, result, now)
-        root = result.root_unit_id = _root(con, options, file_content, period, result)
+        result.period = _period(options, reading.file_content, result)
     except _Refused as refused:
-        error = content_error or refused
+        reading.refused = reading.content_error or refused
+        return reading
+    result.captured_at = _cutoff(options, reading.file_content, result, now or datetime.now(UTC))
+    return reading
+
+
+def record_reading(
+    con: duckdb.DuckDBPyConnection,
+    store: RawStore,
+    reading: FileReading,
+    options: IngestOptions | None = None,
+    *,
+    run_id: str | None = None,
+) -> IngestResult:
+    """Record a file read by :func:`read_path` or :func:`read_bytes`: its bytes in the raw
+    store, a capture and a response in the manifest with the source's verdict, or a
+    quarantine row when it cannot become a capture. Nothing is normalised here: the
+    core asset loads the capture with every other capture of its partition."""
+    options = options or IngestOptions()
+    result = reading.result
+    if reading.content is not None:
+        store.put(reading.content)
+    if result.outcome == "skipped":
+        assert reading.refused is not None
+        result.reason, result.detail = reading.refused.reason, reading.refused.detail
+        return result
+    if reading.refused is not None:
+        return _quarantine_only(
+            con,
+            result,
+            options,
+            reading.refused.reason,
+            reading.refused.detail,
+            stored=reading.content is not None,
+        )
+    period, cutoff = result.period, result.captured_at
+    assert period is not None and cutoff is not None
+    try:
+        root = result.root_unit_id = _root(con, options, reading.file_content, period, result)
+    except _Refused as refused:
+        error = reading.content_error or refused
         return _quarantine_only(con, result, options, error.reason, error.detail)
     existing = con.execute(
         """
@@ -207,20 +276,23 @@ def ingest_bytes(
           AND r.root_unit_id = ?
         ORDER BY r.captured_at LIMIT 1
         """,
-        [result.source, sha, period.period_type, period.start, root],
+        [result.source, result.sha256, period.period_type, period.start, root],
     ).fetchall()
     if existing:
         result.outcome, result.capture_id = "duplicate", existing[0][0]
+        if existing[0][1] != "complete":
+            _quarantine_reason(con, result)
         return result
-    body = _request_body(result, options, file_content)
+    assert result.format is not None and reading.content is not None
+    body = _request_body(result, options, reading.file_content)
     # A file is one "endpoint" named by its format.
     endpoint = FileEndpoint(result.format)
     reply = Reply(
-        url=f"file:{name}",
+        url=f"file:{result.file_name}",
         request_body=body,
         status=200,
         content_type=CONTENT_TYPES[result.format],
-        content=content,
+        content=reading.content,
         received_at=cutoff,
     )
     bundle = CaptureBundle(
@@ -231,25 +303,57 @@ def ingest_bytes(
         expected=(endpoint,),
         fetched=[FetchedReply(endpoint, body, reply)],
     )
-    anchor = cutoff.date() if period.is_open(cutoff.date()) else period.end
     record = record_capture(
         con,
         store,
         bundle,
         SOURCES[result.source],
-        partition_month=date.fromisoformat(key_of_month(anchor)),
+        partition_month=date.fromisoformat(file_partition_key(period, cutoff)),
         run_id=run_id,
     )
-    result.capture_id = record.capture_id
+    result.capture_id, result.is_new = record.capture_id, record.is_new
     if record.status != "complete":
-        quarantined = con.execute(
-            "SELECT reason, detail FROM raw.quarantine WHERE capture_id = ? LIMIT 1",
-            [record.capture_id],
-        ).fetchall()
-        result.reason, result.detail = quarantined[0] if quarantined else (record.reason, None)
+        _quarantine_reason(con, result, record.reason)
         return result
-    stats = normalise_captures(con, store, [record.capture_id], SOURCES)  # matches units too
-    result.matches = next(iter(stats.post_load.values()))
+    result.outcome = "ingested"
+    return result
+
+
+def record_path(
+    con: duckdb.DuckDBPyConnection,
+    store: RawStore,
+    path: Path,
+    options: IngestOptions | None = None,
+    *,
+    run_id: str | None = None,
+    now: datetime | None = None,
+    inbox: Path | None = None,
+) -> IngestResult:
+    """Read and record the file at ``path`` (:func:`read_path`, :func:`record_reading`)."""
+    reading = read_path(path, options, now=now, inbox=inbox)
+    return record_reading(con, store, reading, options, run_id=run_id)
+
+
+def record_bytes(
+    con: duckdb.DuckDBPyConnection,
+    store: RawStore,
+    file_name: str,
+    content: bytes,
+    options: IngestOptions | None = None,
+    *,
+    run_id: str | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Read and record one file's bytes (:func:`read_bytes`, :func:`record_reading`)."""
+    reading = read_bytes(file_name, content, options, now=now)
+    return record_reading(con, store, reading, options, run_id=run_id)
+
+
+def describe_loaded(con: duckdb.DuckDBPyConnection, result: IngestResult) -> IngestResult:
+    """Fill in what core holds of the file's capture once it is normalised: its units
+    (the root aside), rows per table and how its unit names were matched."""
+    if result.capture_id is None or result.outcome not in ("ingested", "duplicate"):
+        return result
     counts = con.execute(
         """
         SELECT (SELECT count(*) FROM core.unit_sightings WHERE capture_id = $1 AND unit_id <> $2),
@@ -257,14 +361,110 @@ def ingest_bytes(
                (SELECT count(*) FROM core.metric_values WHERE capture_id = $1),
                (SELECT count(*) FROM core.reported_totals WHERE capture_id = $1)
         """,
-        [record.capture_id, root],
+        [result.capture_id, result.root_unit_id],
     ).fetchall()[0]
     result.units = counts[0]
     result.rows = dict(
         zip(("group_scores", "metric_values", "reported_totals"), counts[1:], strict=True)
     )
-    result.outcome = "ingested"
+    matches = MatchSummary()
+    for status, method, count in con.execute(
+        """SELECT status, method, count(*) FROM core.unit_match_review WHERE capture_id = ?
+           GROUP BY ALL ORDER BY ALL""",
+        [result.capture_id],
+    ).fetchall():
+        for _ in range(count):
+            matches.add(status, method)
+    result.matches = matches
     return result
+
+
+def note_run_file(
+    con: duckdb.DuckDBPyConnection, run_id: str, index: int, result: IngestResult
+) -> None:
+    """Note in ``ops.run_files`` what run ``run_id`` did with its ``index``-th file, and
+    its capture, if any, in ``ops.run_captures`` (what the run's outcome reads)."""
+    period = result.period
+    con.execute(
+        """
+        INSERT OR REPLACE INTO ops.run_files
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+        """,
+        [
+            run_id,
+            index,
+            result.file_name,
+            result.sha256 or None,
+            result.outcome,
+            result.source,
+            result.format,
+            result.capture_id,
+            period.period_type if period else None,
+            period.start if period else None,
+            result.root_unit_id,
+            result.root_name,
+            result.captured_at,
+            result.cutoff_source,
+            result.reason,
+            result.detail,
+            result.warnings,
+            result.is_new,
+        ],
+    )
+    if result.capture_id is not None:
+        record_run_captures(con, run_id, [(result.capture_id, result.is_new)])
+
+
+def run_file_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[IngestResult]:
+    """What run ``run_id`` did with each of its files, in order, with what core holds of
+    the captures it recorded (:func:`describe_loaded`)."""
+    rows = con.execute(
+        """
+        SELECT file_name, sha256, outcome, source, format, capture_id, period_type,
+               period_start, root_unit_id, root_name, captured_at, cutoff_source, reason,
+               detail, warnings, is_new
+        FROM ops.run_files WHERE run_id = ? ORDER BY file_index
+        """,
+        [run_id],
+    ).fetchall()
+    results = []
+    for row in rows:
+        result = IngestResult(
+            file_name=row[0],
+            sha256=row[1] or "",
+            outcome=row[2],
+            source=row[3],
+            format=row[4],
+            capture_id=row[5],
+            period=Period(row[6], row[7]) if row[6] else None,
+            root_unit_id=row[8],
+            root_name=row[9],
+            captured_at=row[10],
+            cutoff_source=row[11],
+            reason=row[12],
+            detail=row[13],
+            warnings=list(row[14] or []),
+            is_new=bool(row[15]),
+        )
+        results.append(describe_loaded(con, result))
+    return results
+
+
+def _refused(result: IngestResult, reason: str, detail: str | None) -> FileReading:
+    """A reading of a file whose bytes are not kept: it cannot become a capture."""
+    return FileReading(result, refused=InvalidReply(reason, detail))
+
+
+def _quarantine_reason(
+    con: duckdb.DuckDBPyConnection, result: IngestResult, fallback: str | None = None
+) -> None:
+    """The reason and detail of an incomplete file capture, from its quarantine row."""
+    quarantined = con.execute(
+        "SELECT reason, detail FROM raw.quarantine WHERE capture_id = ? ORDER BY quarantine_id "
+        "LIMIT 1",
+        [result.capture_id],
+    ).fetchall()
+    result.reason, result.detail = quarantined[0] if quarantined else (fallback, None)
 
 
 def _period(options: IngestOptions, content: FileContent | None, result: IngestResult) -> Period:

@@ -28,6 +28,9 @@ from typing import Any, Literal
 from warehouse.periods import Period
 
 SOURCE = "portal_legacy"
+GROUP_COLUMNS: tuple[str, ...] = ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")
+"""The group columns of the legacy API's rows: that API's frozen reply format (2022 –
+2025), not the methodology, which the range checks read from ``methodology.*``."""
 PATH = "/jsp/rest.jsp"
 REFERER_PATH = "/p/home/dvc-index-tinhthanhpho-tonghop.html"
 RANKING_SERVICE = "report_tinh_766_service"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.sources.legacy.endpoints import (
+    GROUP_COLUMNS,
     LEVEL_BY_LOAI_COQUAN,
     NATIONAL_ROOT,
     PAGE_SIZE,
@@ -33,8 +34,7 @@ from pipelines.sources.legacy.validate import (
     text,
     validate_ranking_rows,
 )
-from pipelines.sources.portal.endpoints import GROUP_CODES
-from pipelines.sources.portal.parse import normalise_name
+from pipelines.sources.portal.provinces import normalise_name
 from warehouse.records import InvalidReply, ParsedReply
 
 PARSER_VERSION = "portal_legacy/1"
@@ -71,7 +71,7 @@ def parse_ranking_reply(endpoint: LegacyEndpoint, content: bytes, root_unit_id: 
                 "province_unit_id": uid if national else root_unit_id,
             }
         )
-        for code in GROUP_CODES:
+        for code in GROUP_COLUMNS:
             parsed.group_scores.append(
                 {
                     "unit_id": uid,

@@ -11,15 +11,15 @@ from typing import Any
 
 from pipelines.sources.decode import decode_json
 from pipelines.sources.legacy.endpoints import (
+    GROUP_COLUMNS,
     LEVEL_BY_LOAI_COQUAN,
     PAGE_SIZE,
     TREND_PAGE_SIZE,
     LegacyEndpoint,
 )
-from pipelines.sources.portal.endpoints import GROUP_CODES
 from warehouse.records import InvalidReply
 
-RANKING_FIELDS: tuple[str, ...] = ("ID", "MA_COQUAN", "LOAI_COQUAN", *GROUP_CODES, "TONG_SCORE")
+RANKING_FIELDS: tuple[str, ...] = ("ID", "MA_COQUAN", "LOAI_COQUAN", *GROUP_COLUMNS, "TONG_SCORE")
 """Fields every ranking row must carry (``TEN``/``TEN_COQUAN``: at least one)."""
 
 
@@ -133,7 +133,7 @@ def validate_ranking_rows(endpoint: LegacyEndpoint, rows: list[dict[str, Any]]) 
             raise InvalidReply(
                 "row of another unit type", f"{where}: asked {endpoint.level}, got {level}"
             )
-        for key in (*GROUP_CODES, "TONG_SCORE"):
+        for key in (*GROUP_COLUMNS, "TONG_SCORE"):
             number(row, key, where)
         integer(row, "ROW_STT", where)
         if unit in seen:

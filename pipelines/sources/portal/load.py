@@ -1,7 +1,7 @@
 """Load the current API's replies into core in SQL: DuckDB parses each verified reply
 once, with the schema of the reply shapes, and the statements in ``sql/core/load/``
-build the core rows. The Python parser in ``parse.py`` is the reference a parity test
-holds this loader to."""
+build the core rows. The Python parser in ``tests/portal_oracle.py`` is the reference a
+parity test holds this loader to."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME, GROUP_CODES, PARAMETER_FIELDS
+from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME, PARAMETER_FIELDS
 from warehouse.load_core import run_sql_script
 from warehouse.records import StoredReply
 from warehouse.sql_files import read_sql
@@ -39,7 +39,9 @@ _ITEM_SCHEMA = {
     **dict.fromkeys(
         ("totalScore", "totalMaxScore", "score", "maxScore", "ratio", "scoreDelta"), "DOUBLE"
     ),
-    "groupScores": dict.fromkeys(GROUP_CODES, "DOUBLE"),
+    # every group the reply scores, whatever the methodology version: the loader keeps
+    # those of the version in force
+    "groupScores": "MAP(VARCHAR, DOUBLE)",
     "metrics": [_METRIC_SCHEMA],
     **dict.fromkeys(PARAMETER_FIELDS, "DOUBLE"),
 }

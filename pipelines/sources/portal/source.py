@@ -12,7 +12,7 @@ from pipelines.sources.portal import capture
 from pipelines.sources.portal.client import PortalClient
 from pipelines.sources.portal.endpoints import SERVICE_RESULTS, SOURCE
 from pipelines.sources.portal.load import load_portal_replies
-from pipelines.sources.portal.parse import PARSER_VERSION, list_provinces
+from pipelines.sources.portal.provinces import list_provinces
 from pipelines.sources.portal.validate import (
     decode_envelope,
     validate_group_bundle,
@@ -21,6 +21,10 @@ from pipelines.sources.portal.validate import (
 from warehouse.periods import Period
 from warehouse.records import CaptureBundle, InvalidReply, StoredReply
 from warehouse.sources import ValidationContext
+
+PARSER_VERSION = "portal_api/1"
+"""Version of the rows the SQL loader (``load.py``, ``sql/core/load/``) builds: a change
+re-normalises the captures loaded by an older version."""
 
 
 class PortalSource:

@@ -1,6 +1,6 @@
 -- Step 2: insert the core rows from the parsed unit entries (temp table portal_items).
--- Mirrors pipelines/sources/portal/parse.py, which validates replies at capture time; a
--- parity test keeps the two in step. `null` stays NULL throughout. Names are normalised
+-- Mirrors tests/portal_oracle.py, the Python parser of the same replies; a parity test
+-- (tests/test_manifest_and_core.py) keeps the two in step. `null` stays NULL throughout. Names are normalised
 -- (NFC, white space collapsed) once per distinct spelling, not once per row.
 CREATE OR REPLACE TEMP TABLE portal_units AS
 SELECT
@@ -52,16 +52,13 @@ SELECT
     item.ratio, item.scoreDelta AS score_delta, is_root, captured_at
 FROM portal_units WHERE shape <> 'national'
 UNION ALL
+-- the national ranking: one row per group of the methodology version in force (the groups
+-- the validator required), read from the groupScores map
 SELECT
-    response_id, capture_id, unit_id, period_type, period_start, g.code AS group_code,
-    CASE g.code
-        WHEN 'CKMB' THEN item.groupScores.CKMB WHEN 'TDGQ' THEN item.groupScores.TDGQ
-        WHEN 'CLGQ' THEN item.groupScores.CLGQ WHEN 'TTTT' THEN item.groupScores.TTTT
-        WHEN 'MDHL' THEN item.groupScores.MDHL WHEN 'MDSH' THEN item.groupScores.MDSH
-    END,
-    NULL, NULL, NULL, false, captured_at
-FROM portal_units
-CROSS JOIN (VALUES ('CKMB'), ('TDGQ'), ('CLGQ'), ('TTTT'), ('MDHL'), ('MDSH')) AS g(code)
+    response_id, capture_id, unit_id, period_type, period_start, g.group_code,
+    item.groupScores[g.group_code], NULL, NULL, NULL, false, captured_at
+FROM portal_units AS u
+JOIN methodology.groups AS g ON g.version_id = methodology.portal_version_on(u.period_start)
 WHERE shape = 'national';
 
 INSERT INTO core.metric_values BY NAME

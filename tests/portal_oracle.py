@@ -1,9 +1,11 @@
-"""Parsers from validated portal replies to core rows.
+"""A Python parser of the current API's group replies: the test oracle of the SQL loader.
 
-Both reply shapes (overview/evaluation/metrics and parent/children) and the national
-``service-results`` become the same row sets: unit sightings, group scores, metric values,
-numeric parameters and reported totals. Values are copied as the portal gave them:
-``null`` stays ``None``; nothing is recomputed. Unknown fields are left in raw.
+The product loads core in SQL (``pipelines/sources/portal/load.py``). This parser builds
+the same rows from the same bytes in plain Python: unit sightings, group scores, metric
+values and numeric parameters, from both reply shapes (overview/evaluation/metrics and
+parent/children). Values are copied as the portal gave them: ``null`` stays ``None``;
+nothing is recomputed. ``test_manifest_and_core.py`` holds the loader to it and
+``test_parse_samples.py`` checks it on the real replies.
 """
 
 from __future__ import annotations
@@ -11,16 +13,10 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from pipelines.sources.portal.endpoints import GROUP_CODES, PARAMETER_FIELDS, Endpoint
-from pipelines.sources.portal.validate import (
-    decode_envelope,
-    validate_group_reply,
-    validate_national_reply,
-)
+from pipelines.sources.portal.endpoints import PARAMETER_FIELDS, Endpoint
+from pipelines.sources.portal.provinces import normalise_name
+from pipelines.sources.portal.validate import decode_envelope, validate_group_reply
 from warehouse.records import ParsedReply
-
-PARSER_VERSION = "portal_api/1"
-
 
 _LEVEL_BY_TYPE = {
     "PROVINCE": "province",
@@ -33,11 +29,6 @@ _LEVEL_BY_TYPE = {
 # Children of a province root: ``level``/``departmentLevel`` PROVINCE means "a body at the
 # provincial level", i.e. a department.
 _CHILD_LEVEL_BY_LEVEL = {"PROVINCE": "department", "COMMUNE": "commune", "DISTRICT": "district"}
-
-
-def normalise_name(name: str) -> str:
-    """NFC-normalise a unit name and collapse its white space."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
 
 
 def _number(value: Any) -> float | None:
@@ -146,51 +137,3 @@ def parse_group_reply(endpoint: Endpoint, content: bytes, root_unit_id: str) -> 
             )
         parsed.group_parameters.extend(_parameters(item, unit_id, group))
     return parsed
-
-
-def parse_national_reply(content: bytes) -> ParsedReply:
-    """Validate and parse a ``service-results`` reply: every province's six group scores."""
-    data = decode_envelope(content)
-    validate_national_reply(data)
-    parsed = ParsedReply()
-    for item in data["evaluation"]:
-        unit_id = item["departmentId"]
-        parsed.unit_sightings.append(_sighting(item, is_root=True, parent=None, province=unit_id))
-        for code in GROUP_CODES:
-            parsed.group_scores.append(
-                {
-                    "unit_id": unit_id,
-                    "group_code": code,
-                    "score": _number(item["groupScores"].get(code)),
-                    "max_score": None,
-                    "ratio": None,
-                    "score_delta": None,
-                    "is_root": False,
-                }
-            )
-        stt = item.get("stt")
-        parsed.reported_totals.append(
-            {
-                "unit_id": unit_id,
-                "total_score": _number(item.get("totalScore")),
-                "total_max_score": _number(item.get("totalMaxScore")),
-                "ratio": _number(item.get("ratio")),
-                "score_delta": _number(item.get("scoreDelta")),
-                "reported_rank": stt if type(stt) is int else None,
-            }
-        )
-    return parsed
-
-
-def list_provinces(content: bytes) -> list[dict[str, str]]:
-    """The provinces a valid ``service-results`` reply lists: id, code and name."""
-    data = decode_envelope(content)
-    validate_national_reply(data)
-    return [
-        {
-            "unit_id": item["departmentId"],
-            "unit_code": str(item.get("departmentCode") or ""),
-            "unit_name": normalise_name(item["departmentName"]),
-        }
-        for item in data["evaluation"]
-    ]

@@ -1,7 +1,7 @@
-"""Request parsing and reply rendering in the real portal's current-API format.
+"""Request handling of the current API: request parsing and reply rendering.
 
 Key order, field names and which fields appear where follow the captured replies in
-``shared/portal-samples/`` (one province, six group endpoints). Replies are serialised
+``tests/fixtures/portal-samples/`` (one province, six group endpoints). Replies are serialised
 compactly (``","``/``":"`` separators, UTF-8, no ASCII escaping) like the captures.
 """
 
@@ -13,17 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pipelines.fake_portal.dataset import (
-    FIRST_MONTH,
-    GROUP_MAX,
-    GROUPS,
-    Dataset,
-    GroupReport,
-    Metric,
-    Province,
-    UnitScore,
-    r2,
-)
+from fake_portal.reference import Province
+from fake_portal.scoring import GROUP_MAX, GROUPS, Metric, r2
+from fake_portal.simulation import FIRST_MONTH, Dataset, GroupReport, UnitScore
 from warehouse.periods import Period
 
 API_PREFIX = "/api/v1/reporting/evaluation/"
@@ -189,7 +181,8 @@ def _metric(m: Metric) -> dict[str, Any]:
         "maxScore": m.max_score,
     }
     if m.quality is not None:
-        out["dataQualityStatus"], out["dataQualityMessage"] = m.quality
+        out["dataQualityStatus"] = m.quality.status
+        out["dataQualityMessage"] = m.quality.message
     return out
 
 

@@ -6,7 +6,7 @@
         portal.faults.add("transparency", "status", status=429)
 
 The legacy API (``POST /jsp/rest.jsp``, form ``params=<JSON>``) is served by
-``legacy.py``; its faults are named ``"rest.jsp"`` (or ``"rest.jsp:commune"``…).
+``legacy_api.py``; its faults are named ``"rest.jsp"`` (or ``"rest.jsp:commune"``…).
 
 Admin endpoints (never faulted, never logged): ``GET /__admin/health``,
 ``POST /__admin/today {"today": "2026-10-16"}`` (``null`` follows the real clock),
@@ -28,25 +28,12 @@ import struct
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from pipelines.fake_portal import legacy
-from pipelines.fake_portal.dataset import FIRST_MONTH, Dataset
-from pipelines.fake_portal.faults import (
-    PAYLOAD_KINDS,
-    Fault,
-    FaultPlan,
-    drop_children,
-    duplicate_unit,
-    error_page,
-    rename_field,
-    replace_text,
-    waf_block_page,
-)
-from pipelines.fake_portal.responses import (
+from fake_portal import legacy_api
+from fake_portal.current_api import (
     API_PREFIX,
     ENDPOINTS,
     SERVICE_RESULTS,
@@ -58,30 +45,24 @@ from pipelines.fake_portal.responses import (
     parse_service_results_request,
     service_results_reply,
 )
+from fake_portal.faults import (
+    PAYLOAD_KINDS,
+    Fault,
+    FaultPlan,
+    drop_children,
+    duplicate_unit,
+    error_page,
+    rename_field,
+    replace_text,
+    waf_block_page,
+)
+from fake_portal.legacy_simulation import LegacyDataset
+from fake_portal.reply import HTML_TYPE, JSON_TYPE, Reply, json_reply
+from fake_portal.simulation import FIRST_MONTH, Dataset
 
 log = logging.getLogger(__name__)
 
-JSON_TYPE = "application/json; charset=utf-8"
-HTML_TYPE = "text/html; charset=utf-8"
 ADMIN_PREFIX = "/__admin/"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the server sends back for one request."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = JSON_TYPE
-    headers: tuple[tuple[str, str], ...] = ()
-    reset: bool = False
-    delay: float = 0.0
-    drip: float = 0.0
-    """When positive: send the headers, then the body one byte every ``drip`` seconds."""
-
-
-def _json(status: int, obj: Any, **kw: Any) -> Reply:
-    return Reply(status, encode(obj), JSON_TYPE, **kw)
 
 
 def is_loopback(host: str) -> bool:
@@ -114,7 +95,7 @@ class FakePortal:
         self.host = host.strip("[]")
         self._requested_port = port
         self.dataset = Dataset(seed)
-        self.legacy = legacy.LegacyDataset(self.dataset)  # POST /jsp/rest.jsp
+        self.legacy = LegacyDataset(self.dataset)  # POST /jsp/rest.jsp
         self.seed = seed
         self._today = today
         self.request_log: list[tuple[str, str, dict[str, Any]]] = []
@@ -202,15 +183,15 @@ class FakePortal:
     ) -> Reply:
         """Answer one request (the HTTP layer only transports the :class:`Reply`)."""
         path = raw_path.split("?", 1)[0]
-        if path == legacy.LEGACY_PATH:
-            return legacy.handle(self, method, raw_body, headers or {})
+        if path == legacy_api.LEGACY_PATH:
+            return legacy_api.handle(self, method, raw_body, headers or {})
         body = _parse_body(raw_body)
         if path.startswith(ADMIN_PREFIX):
             return self._admin(method, path, body)
         self.request_log.append((method, path, body if isinstance(body, dict) else {}))
         endpoint = path[len(API_PREFIX) :].strip("/") if path.startswith(API_PREFIX) else ""
         if method != "POST" or (endpoint not in ENDPOINTS and endpoint != SERVICE_RESULTS):
-            return _json(404, {"code": "NOT_FOUND", "message": f"Cannot {method} {path}"})
+            return json_reply(404, {"code": "NOT_FOUND", "message": f"Cannot {method} {path}"})
         fault = self.faults.take(endpoint)
         delay = drip = 0.0
         if fault is not None:
@@ -219,14 +200,14 @@ class FakePortal:
             elif fault.kind == "drip":
                 drip = float(fault.params.get("interval", 0.2))
             elif fault.kind not in PAYLOAD_KINDS:
-                return self._fault_reply(fault)
+                return self.fault_reply(fault)
         reply = self._api(endpoint, body, fault)
         return dataclasses.replace(reply, delay=delay, drip=drip)
 
     def _api(self, endpoint: str, body: Any, fault: Fault | None) -> Reply:
         today = self.today
         if body is _INVALID:
-            return _json(400, error_reply("request body is not valid JSON"))
+            return json_reply(400, error_reply("request body is not valid JSON"))
         try:
             if endpoint == SERVICE_RESULTS:
                 sr = parse_service_results_request(body, today)
@@ -239,7 +220,7 @@ class FakePortal:
                     request = dataclasses.replace(request, province=other)
                 payload = group_reply(self.dataset, request, today)
         except BadRequest as exc:
-            return _json(400, error_reply(str(exc)))
+            return json_reply(400, error_reply(str(exc)))
         kind, params = (fault.kind, fault.params) if fault is not None else (None, {})
         if kind == "renamed_field":
             old = str(params.get("old", "totalScore"))
@@ -256,7 +237,8 @@ class FakePortal:
             data = data[: len(data) // 2]
         return Reply(201, data, JSON_TYPE)
 
-    def _fault_reply(self, fault: Fault) -> Reply:
+    def fault_reply(self, fault: Fault) -> Reply:
+        """The reply of a fault that replaces the portal's answer (not a payload fault)."""
         kind, params = fault.kind, fault.params
         if kind == "reset":
             return Reply(0, reset=True)
@@ -267,7 +249,7 @@ class FakePortal:
             return Reply(201, str(text).encode(), JSON_TYPE)
         if kind == "code_error":
             message = params.get("message", "Đã có lỗi xảy ra, vui lòng thử lại sau.")
-            return _json(201, {"code": "ERROR", "message": message})
+            return json_reply(201, {"code": "ERROR", "message": message})
         # status
         status = int(params.get("status", 500))
         headers: tuple[tuple[str, str], ...] = ()
@@ -276,12 +258,12 @@ class FakePortal:
         style = params.get("body", "json" if status == 500 else "html")
         if style == "html":
             return Reply(status, error_page(status), HTML_TYPE, headers)
-        return _json(status, {"code": "ERROR", "message": f"HTTP {status}"}, headers=headers)
+        return json_reply(status, {"code": "ERROR", "message": f"HTTP {status}"}, headers=headers)
 
     def _admin(self, method: str, path: str, body: Any) -> Reply:
         action = path[len(ADMIN_PREFIX) :].strip("/")
         if method == "GET" and action == "health":
-            return _json(200, self.health())
+            return json_reply(200, self.health())
         if method == "POST" and action == "today":
             value = body.get("today", _INVALID) if isinstance(body, dict) else _INVALID
             try:
@@ -289,11 +271,11 @@ class FakePortal:
                     raise ValueError(value)
                 self.today = date.fromisoformat(value) if value else None
             except ValueError:
-                return _json(400, error_reply('expected {"today": "YYYY-MM-DD" | null}'))
-            return _json(200, self.health())
+                return json_reply(400, error_reply('expected {"today": "YYYY-MM-DD" | null}'))
+            return json_reply(200, self.health())
         if method == "POST" and action == "faults":
             if not isinstance(body, dict):
-                return _json(400, error_reply("expected a JSON object"))
+                return json_reply(400, error_reply("expected a JSON object"))
             params = dict(body)
             try:
                 self.faults.add(
@@ -303,12 +285,12 @@ class FakePortal:
                     **params,
                 )
             except (TypeError, ValueError) as exc:
-                return _json(400, error_reply(str(exc)))
-            return _json(200, {"pending": len(self.faults)})
+                return json_reply(400, error_reply(str(exc)))
+            return json_reply(200, {"pending": len(self.faults)})
         if method == "POST" and action == "faults/clear":
             self.faults.clear()
-            return _json(200, {"pending": 0})
-        return _json(404, {"code": "NOT_FOUND", "message": f"Cannot {method} {path}"})
+            return json_reply(200, {"pending": 0})
+        return json_reply(404, {"code": "NOT_FOUND", "message": f"Cannot {method} {path}"})
 
     def health(self) -> dict[str, Any]:
         """Status of the fake portal (the ``/__admin/health`` reply)."""
@@ -359,7 +341,7 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up (timeouts, resets) are normal here: log, don't print."""
-        exc = sys.exc_info()[1]
+        exc = sys.exception()
         if isinstance(exc, ConnectionError | OSError):
             log.debug("connection from %s ended: %r", client_address, exc)
         else:
