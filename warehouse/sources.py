@@ -11,7 +11,7 @@ so this layer knows no source by name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -20,7 +20,7 @@ import duckdb
 
 from warehouse.methodology import Methodology
 from warehouse.periods import Period
-from warehouse.records import CaptureBundle, InvalidReply, StoredReply
+from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, StoredReply
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,23 @@ class FetchingSource(Source, Protocol):
     ) -> CaptureBundle:
         """Every reply of one root (province) for ``period``."""
         ...
+
+
+def judge_each(
+    bundle: CaptureBundle, judge: Callable[[FetchedReply], None]
+) -> list[InvalidReply | None]:
+    """Verdicts of ``judge`` (raising ``InvalidReply``) on each reply of the bundle that
+    arrived, in order: for sources whose replies stand on their own."""
+    verdicts: list[InvalidReply | None] = []
+    for fetched in bundle.fetched:
+        if fetched.reply is None:
+            continue
+        try:
+            judge(fetched)
+            verdicts.append(None)
+        except InvalidReply as exc:
+            verdicts.append(exc)
+    return verdicts
 
 
 Sources = Mapping[str, Source]

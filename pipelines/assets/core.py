@@ -30,64 +30,64 @@ def _key(table: str) -> dg.AssetKey:
     return dg.AssetKey(f"core_portal__{table}")
 
 
+def _unique_check(
+    name: str, table: str, key: str, reason: str, columns: tuple[str, ...]
+) -> tuple[str, str, str, str, str]:
+    """A per-capture check that ``table`` holds one row per ``columns`` in each capture
+    (the tables' unique keys, checked rather than indexed so bulk loads stay fast).
+    ``table`` and ``columns`` are identifiers from this module, never input."""
+    group_by = ", ".join(("capture_id", *columns))
+    sql = f"""SELECT capture_id, count(*) FROM (
+             SELECT capture_id FROM core.{table}
+             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
+             GROUP BY {group_by} HAVING count(*) > 1)
+           GROUP BY capture_id"""  # noqa: S608
+    return (name, table, f"One row per {key} in each capture loaded by the run.", reason, sql)
+
+
 # Per-capture checks: (name, asset, description, reason, SQL taking the capture ids
 # loaded in this run and returning (capture_id, offending rows) per capture that fails).
 # A capture they find is quarantined (warehouse.rejections) and the run goes on.
 _PER_CAPTURE: tuple[tuple[str, str, str, str, str], ...] = (
-    (
-        "unique_group_scores",
-        "group_scores",
-        "One row per (response, unit, group) in each capture loaded by the run.",
-        "group score written twice for one unit",
-        """SELECT capture_id, count(*) FROM (
-             SELECT capture_id FROM core.group_scores
-             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
-             GROUP BY capture_id, response_id, unit_id, group_code HAVING count(*) > 1)
-           GROUP BY capture_id""",
-    ),
-    (
-        "unique_metric_values",
-        "metric_values",
-        "One row per (response, unit, metric) in each capture loaded by the run.",
-        "indicator written twice for one unit",
-        """SELECT capture_id, count(*) FROM (
-             SELECT capture_id FROM core.metric_values
-             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
-             GROUP BY capture_id, response_id, unit_id, metric_code HAVING count(*) > 1)
-           GROUP BY capture_id""",
-    ),
-    (
-        "unique_unit_sightings",
-        "unit_sightings",
-        "One sighting per (response, unit) in each capture loaded by the run.",
-        "unit listed twice in one reply",
-        """SELECT capture_id, count(*) FROM (
-             SELECT capture_id FROM core.unit_sightings
-             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
-             GROUP BY capture_id, response_id, unit_id HAVING count(*) > 1)
-           GROUP BY capture_id""",
-    ),
-    (
-        "unique_group_parameters",
-        "group_parameters",
-        "One row per (response, unit, parameter) in each capture loaded by the run.",
-        "parameter written twice for one unit",
-        """SELECT capture_id, count(*) FROM (
-             SELECT capture_id FROM core.group_parameters
-             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
-             GROUP BY capture_id, response_id, unit_id, parameter HAVING count(*) > 1)
-           GROUP BY capture_id""",
-    ),
-    (
-        "unique_reported_totals",
-        "reported_totals",
-        "One reported total per (response, unit) in each capture loaded by the run.",
-        "reported total written twice for one unit",
-        """SELECT capture_id, count(*) FROM (
-             SELECT capture_id FROM core.reported_totals
-             WHERE capture_id IN (SELECT unnest(?::VARCHAR[]))
-             GROUP BY capture_id, response_id, unit_id HAVING count(*) > 1)
-           GROUP BY capture_id""",
+    *(
+        _unique_check(*spec)
+        for spec in (
+            (
+                "unique_group_scores",
+                "group_scores",
+                "(response, unit, group)",
+                "group score written twice for one unit",
+                ("response_id", "unit_id", "group_code"),
+            ),
+            (
+                "unique_metric_values",
+                "metric_values",
+                "(response, unit, metric)",
+                "indicator written twice for one unit",
+                ("response_id", "unit_id", "metric_code"),
+            ),
+            (
+                "unique_unit_sightings",
+                "unit_sightings",
+                "(response, unit)",
+                "unit listed twice in one reply",
+                ("response_id", "unit_id"),
+            ),
+            (
+                "unique_group_parameters",
+                "group_parameters",
+                "(response, unit, parameter)",
+                "parameter written twice for one unit",
+                ("response_id", "unit_id", "parameter"),
+            ),
+            (
+                "unique_reported_totals",
+                "reported_totals",
+                "(response, unit)",
+                "reported total written twice for one unit",
+                ("response_id", "unit_id"),
+            ),
+        )
     ),
     (
         "scores_within_max",

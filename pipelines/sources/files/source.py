@@ -12,8 +12,8 @@ import duckdb
 from pipelines.sources.files.parse import FILE_SOURCES, parse_file
 from pipelines.sources.ranges import check_parsed_ranges
 from warehouse.load_core import load_parsed
-from warehouse.records import CaptureBundle, InvalidReply, StoredReply
-from warehouse.sources import ValidationContext
+from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, StoredReply
+from warehouse.sources import ValidationContext, judge_each
 from warehouse.unit_matching import resolve_file_units
 
 PARSER_VERSION = "files/1"
@@ -41,19 +41,13 @@ class FileSource:
         self, bundle: CaptureBundle, context: ValidationContext
     ) -> list[InvalidReply | None]:
         """The file reads into core rows, with scores in range."""
-        verdicts: list[InvalidReply | None] = []
-        for fetched in bundle.fetched:
-            if fetched.reply is None:
-                continue
-            try:
-                parsed = parse_file(
-                    fetched.endpoint.name, fetched.reply.content, bundle.root_unit_id
-                )
-                check_parsed_ranges(parsed, context.methodology)
-                verdicts.append(None)
-            except InvalidReply as exc:
-                verdicts.append(exc)
-        return verdicts
+
+        def judge(fetched: FetchedReply) -> None:
+            assert fetched.reply is not None
+            parsed = parse_file(fetched.endpoint.name, fetched.reply.content, bundle.root_unit_id)
+            check_parsed_ranges(parsed, context.methodology)
+
+        return judge_each(bundle, judge)
 
     def load(self, con: duckdb.DuckDBPyConnection, replies: Sequence[StoredReply]) -> dict:
         """Core rows of the files, parsed in Python."""

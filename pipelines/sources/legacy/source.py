@@ -15,8 +15,8 @@ from pipelines.sources.portal.client import PortalClient
 from pipelines.sources.ranges import check_parsed_ranges
 from warehouse.load_core import load_parsed
 from warehouse.periods import Period
-from warehouse.records import CaptureBundle, InvalidReply, StoredReply
-from warehouse.sources import ValidationContext
+from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, StoredReply
+from warehouse.sources import ValidationContext, judge_each
 
 
 def check_root(parsed_units: list[dict[str, Any]], root_code: str | None) -> None:
@@ -59,20 +59,14 @@ class LegacySource:
         self, bundle: CaptureBundle, context: ValidationContext
     ) -> list[InvalidReply | None]:
         """Each reply parses, names units of the root asked for, and scores in range."""
-        verdicts: list[InvalidReply | None] = []
-        for fetched in bundle.fetched:
-            if fetched.reply is None:
-                continue
-            try:
-                parsed = parse_reply(
-                    fetched.endpoint.name, fetched.reply.content, bundle.root_unit_id
-                )
-                check_root(parsed.unit_sightings, bundle.root_unit_code)
-                check_parsed_ranges(parsed, context.methodology)
-                verdicts.append(None)
-            except InvalidReply as exc:
-                verdicts.append(exc)
-        return verdicts
+
+        def judge(fetched: FetchedReply) -> None:
+            assert fetched.reply is not None
+            parsed = parse_reply(fetched.endpoint.name, fetched.reply.content, bundle.root_unit_id)
+            check_root(parsed.unit_sightings, bundle.root_unit_code)
+            check_parsed_ranges(parsed, context.methodology)
+
+        return judge_each(bundle, judge)
 
     def load(self, con: duckdb.DuckDBPyConnection, replies: Sequence[StoredReply]) -> dict:
         """Core rows of the replies, parsed in Python."""

@@ -19,8 +19,8 @@ from pipelines.sources.portal.validate import (
     validate_national_reply,
 )
 from warehouse.periods import Period
-from warehouse.records import CaptureBundle, InvalidReply, StoredReply
-from warehouse.sources import ValidationContext
+from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, StoredReply
+from warehouse.sources import ValidationContext, judge_each
 
 PARSER_VERSION = "portal_api/1"
 """Version of the rows the SQL loader (``load.py``, ``sql/core/load/``) builds: a change
@@ -56,16 +56,12 @@ class PortalSource:
         """Verdicts on the bundle's replies (see ``validate.py``)."""
         if bundle.scope != "national":
             return validate_group_bundle(bundle, context)
-        verdicts: list[InvalidReply | None] = []
-        for fetched in bundle.fetched:
-            if fetched.reply is None:
-                continue
-            try:
-                validate_national_reply(decode_envelope(fetched.reply.content), context.methodology)
-                verdicts.append(None)
-            except InvalidReply as exc:
-                verdicts.append(exc)
-        return verdicts
+
+        def judge(fetched: FetchedReply) -> None:
+            assert fetched.reply is not None
+            validate_national_reply(decode_envelope(fetched.reply.content), context.methodology)
+
+        return judge_each(bundle, judge)
 
     def load(self, con: duckdb.DuckDBPyConnection, replies: Sequence[StoredReply]) -> dict:
         """Core rows of the replies, built in SQL."""
