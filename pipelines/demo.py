@@ -36,6 +36,16 @@ def _month_back(period: Period, months: int) -> Period:
     return period
 
 
+_STATUS_VI = {"complete": "đầy đủ", "incomplete": "chưa đầy đủ"}
+_LEVEL_VI = {
+    "province": "tỉnh",
+    "department": "sở, ban, ngành",
+    "district": "huyện",
+    "commune": "xã",
+    "ministry": "bộ",
+}
+
+
 def run_demo(console: Console, options: Settings | None = None) -> None:
     """Run the demo with ``options`` (default: the environment's) and print where
     everything is."""
@@ -113,15 +123,15 @@ def _print_summary(console: Console, elapsed: float, options: Settings) -> None:
     for name, count in {**counts, **{f"mart.{k}": v for k, v in mart_counts.items()}}.items():
         table.add_row(name, f"{count:,}".replace(",", "."))
     console.print(table)
-    console.print("Lần thu thập: " + ", ".join(f"{status} {n}" for status, n in captures))
-    console.print("Đơn vị: " + ", ".join(f"{level} {n}" for level, n in levels))
+    console.print("Lần thu thập: " + ", ".join(f"{_STATUS_VI.get(s, s)} {n}" for s, n in captures))
+    console.print("Đơn vị: " + ", ".join(f"{_LEVEL_VI.get(lv, lv)} {n}" for lv, n in levels))
     console.print(f"Kho DuckDB (tệp làm việc của pipeline): {path}")
     console.print(f"Bản công bố chỉ đọc cho người phân tích: {published_path(path)}")
     console.print(f"Kho thô (bất biến, theo sha256): {Path(options.raw_store).resolve()}")
     console.print(
         "Mở giao diện Dagster: "
-        f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} uv run dagster dev "
-        "-m pipelines.definitions -h 127.0.0.1"
-        " (và chạy `uv run dvc766 fake-portal` với "
+        f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} {os.environ.get('UV', 'uv')} run "
+        "dagster dev -m pipelines.definitions -h 127.0.0.1"
+        " (và chạy `./scripts/dvc766 fake-portal` với "
         "DVC766_PORTAL_URL=http://127.0.0.1:8766 để chạy lại trên Cổng giả lập)"
     )

@@ -673,32 +673,44 @@ def test_revision_after_close_and_as_of_cutoff_gives_the_pre_revision_value(con)
     core.capture(
         aug25, [prov(P, groups=[1, 1, 1, 1, 1, 1])], at="2025-10-20 04:00", status="incomplete"
     )
-    # 17:00 UTC on 31/8 is already 1/9 in Vietnam; 16:59 UTC is still 31/8
-    core.capture(aug25, [prov("p2", 70)], at=datetime(2025, 8, 31, 17, 0, tzinfo=UTC))
-    core.capture(aug25, [prov("p3", 70)], at=datetime(2025, 8, 31, 16, 59, tzinfo=UTC))
+    # revised at 17:00 UTC on 31/8, already 1/9 in Vietnam; at 16:59 UTC, still 31/8
+    core.capture(aug25, [prov("p2", 70)], at="2025-08-20 10:00")
+    core.capture(aug25, [prov("p3", 70)], at="2025-08-20 10:00")
+    core.capture(aug25, [prov("p2", 76)], at=datetime(2025, 8, 31, 17, 0, tzinfo=UTC))
+    core.capture(aug25, [prov("p3", 76)], at=datetime(2025, 8, 31, 16, 59, tzinfo=UTC))
+    # first seen long after the month closed: a first sighting, not a revision
+    core.capture(aug25, [prov("p4", 70)], at="2025-10-20 04:00")
     rebuild_marts(con)
 
     revs = rows(
         con,
-        """SELECT group_code, captured_at, value, previous_value, after_close
+        """SELECT group_code, captured_at, value, previous_value, is_revision, after_close
                         FROM mart.revisions WHERE unit_id = ? ORDER BY captured_at, group_code""",
         [P],
     )
     assert len(revs) == 7
-    assert all(r["previous_value"] is None and r["after_close"] is False for r in revs[:6])
-    last = revs[6]
-    assert (last["group_code"], last["value"], last["previous_value"], last["after_close"]) == (
-        "MDHL",
-        15.2,
-        9.2,
-        True,
+    assert all(
+        r["previous_value"] is None and not r["is_revision"] and not r["after_close"]
+        for r in revs[:6]
     )
+    last = revs[6]
+    assert (
+        last["group_code"],
+        last["value"],
+        last["previous_value"],
+        last["is_revision"],
+        last["after_close"],
+    ) == ("MDHL", 15.2, 9.2, True, True)
     assert last["captured_at"] == datetime(2025, 10, 16, 4, 0, tzinfo=VN)
     closes = dict(
-        con.execute("""SELECT unit_id, bool_and(after_close) FROM mart.revisions
-                                 WHERE unit_id IN ('p2', 'p3') GROUP BY ALL""").fetchall()
+        con.execute("""SELECT unit_id, bool_or(after_close) FROM mart.revisions
+                                 WHERE unit_id IN ('p2', 'p3', 'p4') GROUP BY ALL""").fetchall()
     )
-    assert closes == {"p2": True, "p3": False}
+    assert closes == {"p2": True, "p3": False, "p4": False}
+    first_seen = con.execute(
+        "SELECT bool_or(is_revision) FROM mart.revisions WHERE unit_id = 'p4'"
+    ).fetchone()[0]
+    assert first_seen is False
 
     current = by_unit(con, "unit_period_scores", aug25)[P]
     assert current["total_score"] == 86.2  # the incomplete capture never became current

@@ -1,7 +1,11 @@
 -- mart.revisions_as_of(cutoff): for each (unit, period type, period, group), the sequence
 -- of distinct values across the complete captures taken at or before the cut-off, in
--- capture order: the first value, then one row each time the value changed.
--- after_close: the capture was taken after the period's last day (Asia/Ho_Chi_Minh) —
+-- capture order: the first value (its first sighting), then one row each time the value
+-- changed.
+-- is_revision: the row is a change: the value differs from the one the previous complete
+-- capture of the same unit, period and group showed (null and a number differ). A first
+-- sighting is never a revision, however late it was captured.
+-- after_close: a revision first captured after the period's last day (Asia/Ho_Chi_Minh) —
 -- the portal revises closed months weeks later (An Giang 08/2025: 80.2 → 86.2 on 16/10).
 CREATE OR REPLACE MACRO mart.revisions_as_of(cutoff) AS TABLE
 WITH
@@ -32,8 +36,10 @@ SELECT
     captured_at,
     value,
     previous_value,
-    (captured_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::DATE
-        >= (period_start + mart.period_length(period_type))::DATE AS after_close
+    capture_number > 1 AS is_revision,
+    capture_number > 1
+        AND (captured_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::DATE
+            >= (period_start + mart.period_length(period_type))::DATE AS after_close
 FROM sequenced
 WHERE capture_number = 1 OR value IS DISTINCT FROM previous_value;
 
@@ -50,12 +56,14 @@ ALTER TABLE mart.revisions ALTER COLUMN period_type SET NOT NULL;
 ALTER TABLE mart.revisions ALTER COLUMN period_start SET NOT NULL;
 ALTER TABLE mart.revisions ALTER COLUMN group_code SET NOT NULL;
 ALTER TABLE mart.revisions ALTER COLUMN captured_at SET NOT NULL;
+ALTER TABLE mart.revisions ALTER COLUMN is_revision SET NOT NULL;
 ALTER TABLE mart.revisions ALTER COLUMN after_close SET NOT NULL;
 
 COMMENT ON TABLE mart.revisions IS
     'The sequence of distinct values of each (unit, period type, period, group) across complete '
-    'captures, in capture order: the first value, then one row per change. The last row is the '
-    'current value. As of a cut-off: mart.revisions_as_of(cutoff).';
+    'captures, in capture order: the first value (a first sighting, is_revision false), then one '
+    'row per change (a revision: the value differs from the previous complete capture''s). The '
+    'last row is the current value. As of a cut-off: mart.revisions_as_of(cutoff).';
 COMMENT ON COLUMN mart.revisions.unit_id IS 'Portal departmentId (UUID) of the unit.';
 COMMENT ON COLUMN mart.revisions.period_type IS 'month, quarter, half (legacy API) or year.';
 COMMENT ON COLUMN mart.revisions.period_start IS 'First day of the period.';
@@ -63,4 +71,5 @@ COMMENT ON COLUMN mart.revisions.group_code IS 'CKMB, TDGQ, CLGQ, TTTT, MDHL or 
 COMMENT ON COLUMN mart.revisions.captured_at IS 'When the capture that first showed this value was taken.';
 COMMENT ON COLUMN mart.revisions.value IS 'The portal''s score from that capture on (null = no data).';
 COMMENT ON COLUMN mart.revisions.previous_value IS 'The value before this change; null on the first row (or when the value was null).';
-COMMENT ON COLUMN mart.revisions.after_close IS 'True when captured after the period''s last day in Asia/Ho_Chi_Minh (a revision of a closed period).';
+COMMENT ON COLUMN mart.revisions.is_revision IS 'True when the value changed since the previous complete capture; false on a first sighting.';
+COMMENT ON COLUMN mart.revisions.after_close IS 'True for a revision first captured after the period''s last day in Asia/Ho_Chi_Minh (a closed period revised); never for a first sighting.';
