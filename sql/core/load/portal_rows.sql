@@ -58,7 +58,11 @@ SELECT
     response_id, capture_id, unit_id, period_type, period_start, g.group_code,
     item.groupScores[g.group_code], NULL, NULL, NULL, false, captured_at
 FROM portal_units AS u
-JOIN methodology.groups AS g ON g.version_id = methodology.portal_version_on(u.period_start)
+JOIN (  -- the version of each period in the batch, looked up once per period
+    SELECT period_start, methodology.portal_version_on(period_start) AS version_id
+    FROM (SELECT DISTINCT period_start FROM portal_units WHERE shape = 'national')
+) AS v USING (period_start)
+JOIN methodology.groups AS g ON g.version_id = v.version_id
 WHERE shape = 'national';
 
 INSERT INTO core.metric_values BY NAME
