@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from warehouse.periods import period_label
 from warehouse.reasons import STOPPED_PREFIX, capture_problem, in_vietnamese, raw_store_fault
 from warehouse.rejections import captures_to_load
 from warehouse.sources import Sources
@@ -20,20 +21,8 @@ from warehouse.sources import Sources
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NATIONAL_ROOTS = frozenset({"VN"})
 """Root unit ids of the national rankings (every source uses ``VN``)."""
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 MAX_PROBLEM_LINES = 15
 """At most this many problems are listed; the rest are counted."""
-
-
-def period_label(period_type: str, start: date) -> str:
-    """``tháng 08/2026``, ``quý III/2026``, ``6 tháng đầu năm 2023``, ``năm 2026``."""
-    if period_type == "month":
-        return f"tháng {start.month:02d}/{start.year}"
-    if period_type == "quarter":
-        return f"quý {_ROMAN[(start.month - 1) // 3 + 1]}/{start.year}"
-    if period_type == "half":
-        return f"6 tháng {'đầu' if start.month == 1 else 'cuối'} năm {start.year}"
-    return f"năm {start.year}"
 
 
 def local_time(moment: datetime | None) -> str:

@@ -211,3 +211,18 @@ def periods_for_month(month_start: date, today: date, *, with_half: bool = False
     if is_open or month_start.month == 12:
         periods.append(Period.year_of(month_start))
     return periods
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_label(period_type: str, start: date) -> str:
+    """A period as the letters write it: ``tháng 11/2023``, ``quý IV/2023``, ``6 tháng đầu
+    năm 2023``, ``năm 2023``."""
+    if period_type == "month":
+        return f"tháng {start.month}/{start.year}"
+    if period_type == "quarter":
+        return f"quý {_ROMAN[(start.month - 1) // 3 + 1]}/{start.year}"
+    if period_type == "half":
+        return f"6 tháng {'đầu' if start.month == 1 else 'cuối'} năm {start.year}"
+    return f"năm {start.year}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from warehouse.connection import transaction
-from warehouse.load_core import captures_to_normalise
+from warehouse.load_core import CORE_SCHEMAS, captures_to_normalise
 from warehouse.manifest import insert_quarantine
 from warehouse.periods import Period
 from warehouse.sources import Sources, source_of
@@ -70,23 +70,6 @@ def captures_to_load(
     return [capture_id for capture_id in pending if capture_id not in rejected]
 
 
-def _tables_with_captures(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The core tables (not views) whose rows carry a ``capture_id``."""
-    rows = con.execute(
-        """
-        SELECT c.table_name
-        FROM duckdb_columns() AS c
-        JOIN duckdb_tables() AS t
-          ON t.database_name = c.database_name AND t.schema_name = c.schema_name
-         AND t.table_name = c.table_name
-        WHERE c.database_name = current_database() AND c.schema_name = 'core'
-          AND c.column_name = 'capture_id'
-        ORDER BY c.table_name
-        """
-    ).fetchall()
-    return [row[0] for row in rows]
-
-
 def settle_checked_captures(
     con: duckdb.DuckDBPyConnection,
     loaded: Sequence[str],
@@ -106,8 +89,8 @@ def settle_checked_captures(
         if not offences:
             return
         rejected = sorted(offences)
-        for table in _tables_with_captures(con):
-            # ``table`` is a name read from DuckDB's own catalog, never from data.
+        for table in CORE_SCHEMAS:
+            # ``table`` is a name from the fixed CORE_SCHEMAS allowlist.
             con.execute(
                 f"DELETE FROM core.{table} WHERE list_contains(?, capture_id)",  # noqa: S608
                 [rejected],

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from warehouse.outcome import local_time, period_label, unit_label
+from warehouse.outcome import local_time, unit_label
+from warehouse.periods import period_label
 from warehouse.reasons import capture_problem, in_vietnamese
 
 

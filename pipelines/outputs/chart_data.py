@@ -14,8 +14,7 @@ import polars as pl
 from pipelines.outputs.charts import ChartFiles, bump_chart, groups_chart, total_chart
 from pipelines.outputs.letter_data import LEVEL_LABELS
 from pipelines.outputs.provisional import is_provisional, provisional_note
-from pipelines.outputs.vietnamese import period_label
-from warehouse.periods import Period
+from warehouse.periods import Period, period_label
 
 BUMP_ENDS = 5
 """A bump chart of a larger cohort than ``BUMP_ALL_UP_TO`` names the first and the last

@@ -17,7 +17,8 @@ import xlsxwriter
 
 from pipelines.outputs.letter_data import LEVEL_LABELS, TOP_BOTTOM_N, LetterData
 from pipelines.outputs.summary import SOURCE_LINE, summary_text
-from pipelines.outputs.vietnamese import cutoff_label, period_label
+from pipelines.outputs.vietnamese import cutoff_label
+from warehouse.periods import period_label
 
 SHEETS = (
     "Tổng hợp tỉnh",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pipelines.outputs.letter_data import LEVEL_LABELS, LetterData
-from pipelines.outputs.vietnamese import count, cutoff_label, number, period_label
+from pipelines.outputs.vietnamese import count, cutoff_label, number
+from warehouse.periods import period_label
 
 SOURCE_LINE = "Nguồn: Cổng Dịch vụ công quốc gia (dichvucong.gov.vn), tổng hợp bằng dvc766."
 

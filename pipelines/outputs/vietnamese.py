@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+from datetime import datetime
 
 
 def number(value: float | int | None, decimals: int = 2, *, dash: str = "–") -> str:
@@ -28,18 +26,6 @@ def signed(value: float | int | None, decimals: int = 2) -> str:
 def count(value: int) -> str:
     """Counts as the letters write them: two digits (``02``)."""
     return f"{value:02d}"
-
-
-def period_label(period_type: str, start: date) -> str:
-    """``tháng 11/2023``, ``quý IV/2023``, ``6 tháng đầu năm 2023``, ``năm 2023``."""
-    if period_type == "month":
-        return f"tháng {start.month}/{start.year}"
-    if period_type == "quarter":
-        return f"quý {_ROMAN[(start.month - 1) // 3 + 1]}/{start.year}"
-    if period_type == "half":
-        half = "đầu" if start.month == 1 else "cuối"
-        return f"6 tháng {half} năm {start.year}"
-    return f"năm {start.year}"
 
 
 def cutoff_label(moment: datetime) -> str:
