@@ -213,7 +213,7 @@ def periods_for_month(month_start: date, today: date, *, with_half: bool = False
     return periods
 
 
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_QUARTER_NUMERALS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def period_label(period_type: str, start: date) -> str:
@@ -222,7 +222,7 @@ def period_label(period_type: str, start: date) -> str:
     if period_type == "month":
         return f"tháng {start.month}/{start.year}"
     if period_type == "quarter":
-        return f"quý {_ROMAN[(start.month - 1) // 3 + 1]}/{start.year}"
+        return f"quý {_QUARTER_NUMERALS[(start.month - 1) // 3 + 1]}/{start.year}"
     if period_type == "half":
         return f"6 tháng {'đầu' if start.month == 1 else 'cuối'} năm {start.year}"
     return f"năm {start.year}"
