@@ -5,7 +5,7 @@ capture over HTTP would record them (raw store, manifest, validation)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 
 from fake_portal.server import FakePortal
@@ -46,10 +46,20 @@ def _reply(portal: FakePortal, endpoint: Endpoint, body: dict) -> FetchedReply:
     return FetchedReply(endpoint, body, reply)
 
 
-def fill(warehouse: WarehouseResource, first: Period, count: int, today: date) -> dict:
+def fill(
+    warehouse: WarehouseResource,
+    first: Period,
+    count: int,
+    today: date,
+    *,
+    provinces: Sequence[str] = (),
+    portal: FakePortal | None = None,
+) -> dict:
     """Record ``count`` national months from ``first`` (and their quarters and years as a
-    nightly run would) as captures; return counts."""
-    portal = FakePortal(today=today)
+    nightly run would) as captures, as the portal shows them on ``today``; return counts.
+    ``provinces`` (codes) limits the province captures to those (all when empty)."""
+    portal = portal or FakePortal(today=today)
+    portal.today = today
     store = warehouse.store()
     captures = files = size = 0
     with warehouse.connect() as con:
@@ -63,6 +73,8 @@ def fill(warehouse: WarehouseResource, first: Period, count: int, today: date) -
                 )
                 bundles = [national]
                 for province in list_provinces(national.fetched[0].reply.content):
+                    if provinces and province["unit_code"] not in provinces:
+                        continue
                     bundle = CaptureBundle(
                         PORTAL.id, "province", period, province["unit_id"], GROUP_ENDPOINTS
                     )

@@ -8,13 +8,15 @@ embedded default for the demo and for integration tests.
 Modules, by job: ``reference`` and ``legacy_reference`` (the generated provinces,
 departments, districts and communes), ``simulation`` and ``legacy_simulation`` (counts
 and scores over time, revisions), ``scoring`` (group and indicator formulas),
-``current_api`` and ``legacy_api`` (request handling), ``faults``, ``reply`` and
-``server``.
+``current_api`` and ``legacy_api`` (request handling), ``methodology`` (a new
+methodology version from a given day: a seventh group, rescaled maxima), ``faults``,
+``reply`` and ``server``.
 """
 
 from fake_portal.current_api import API_PREFIX, ENDPOINTS, SERVICE_RESULTS
 from fake_portal.faults import KINDS as FAULT_KINDS
 from fake_portal.faults import Fault, FaultPlan
+from fake_portal.methodology import MethodologyChange
 from fake_portal.scoring import GROUP_MAX, GROUPS
 from fake_portal.server import FakePortal, serve
 from fake_portal.simulation import FIRST_MONTH, Dataset
@@ -31,5 +33,6 @@ __all__ = [
     "FakePortal",
     "Fault",
     "FaultPlan",
+    "MethodologyChange",
     "serve",
 ]

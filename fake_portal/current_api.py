@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fake_portal.methodology import MethodologyChange, in_force
 from fake_portal.reference import Province
-from fake_portal.scoring import GROUP_MAX, GROUPS, Metric, r2
+from fake_portal.scoring import GROUP_MAX, Metric, r2
 from fake_portal.simulation import FIRST_MONTH, Dataset, GroupReport, UnitScore
 from warehouse.periods import Period
 
@@ -354,15 +356,28 @@ def group_reply(dataset: Dataset, request: GroupRequest, today: date) -> dict[st
     return {"code": "OK", "data": data, "message": "OK"}
 
 
-def _national(dataset: Dataset, period: Period, today: date) -> list[dict[str, Any]]:
-    """Province rows (unsorted) with their group scores, totals and score deltas."""
+def _scored(
+    dataset: Dataset, period: Period, today: date, changes: Sequence[MethodologyChange]
+) -> Iterator[tuple[Province, dict[str, float]]]:
+    """Every province's group scores of ``period`` under the methodology in force then."""
+    change = in_force(changes, period.start)
+    for prov, scores in dataset.province_totals(period, today):
+        yield prov, (scores if change is None else change.national_scores(scores))
+
+
+def _national(
+    dataset: Dataset, period: Period, today: date, changes: Sequence[MethodologyChange] = ()
+) -> list[dict[str, Any]]:
+    """Province rows (sorted by total) with their group scores, totals and score deltas."""
     previous = period.previous()
     prev_totals: dict[str, float] = {}
     if previous.start >= FIRST_MONTH:
-        for prov, scores in dataset.province_totals(previous, today):
+        for prov, scores in _scored(dataset, previous, today, changes):
             prev_totals[prov.code] = r2(sum(scores.values()))
+    change = in_force(changes, period.start)
+    total_max = 100 if change is None else r2(change.total_max)
     rows = []
-    for prov, scores in dataset.province_totals(period, today):
+    for prov, scores in _scored(dataset, period, today, changes):
         total = r2(sum(scores.values()))
         prev = prev_totals.get(prov.code)
         rows.append(
@@ -373,10 +388,10 @@ def _national(dataset: Dataset, period: Period, today: date) -> list[dict[str, A
                 "departmentCode": prov.code,
                 "departmentType": "ADMINISTRATIVE_UNIT",
                 "totalScore": total,
-                "totalMaxScore": 100,
-                "ratio": total,
+                "totalMaxScore": total_max,
+                "ratio": r2(100.0 * total / total_max),
                 "scoreDelta": None if prev is None else r2(total - prev),
-                "groupScores": {g: scores[g] for g in GROUPS},
+                "groupScores": dict(scores),
             }
         )
     rows.sort(key=lambda r: (-r["totalScore"], r["departmentCode"]))
@@ -386,20 +401,26 @@ def _national(dataset: Dataset, period: Period, today: date) -> list[dict[str, A
 
 
 def service_results_reply(
-    dataset: Dataset, request: ServiceResultsRequest, today: date
+    dataset: Dataset,
+    request: ServiceResultsRequest,
+    today: date,
+    changes: Sequence[MethodologyChange] = (),
 ) -> dict[str, Any]:
-    """The ``service-results`` reply: national overview and the 34 provinces ranked."""
-    rows = _national(dataset, request.period, today)
+    """The ``service-results`` reply: national overview and the 34 provinces ranked, with
+    the groups of the methodology in force for the period (``changes``)."""
+    rows = _national(dataset, request.period, today, changes)
     n = len(rows)
     deltas = [r["scoreDelta"] for r in rows if r["scoreDelta"] is not None]
     mean = r2(sum(r["totalScore"] for r in rows) / n)
     overview = {
         "departmentName": _NATION,
         "totalScore": mean,
-        "totalMaxScore": 100,
-        "ratio": mean,
+        "totalMaxScore": rows[0]["totalMaxScore"],
+        "ratio": r2(100.0 * mean / rows[0]["totalMaxScore"]),
         "scoreDelta": r2(sum(deltas) / len(deltas)) if deltas else None,
-        "groupScores": {g: r2(sum(r["groupScores"][g] for r in rows) / n) for g in GROUPS},
+        "groupScores": {
+            g: r2(sum(r["groupScores"][g] for r in rows) / n) for g in rows[0]["groupScores"]
+        },
     }
     first = (request.current_page - 1) * request.page_size
     data = {

@@ -5,6 +5,9 @@
         portal.today = date(2026, 10, 16)          # move the portal's clock
         portal.faults.add("transparency", "status", status=429)
 
+    # a seventh group from 2027 (and the six rescaled): see fake_portal.methodology
+    FakePortal(methodology_changes=[MethodologyChange(date(2027, 1, 1), {...})])
+
 The legacy API (``POST /jsp/rest.jsp``, form ``params=<JSON>``) is served by
 ``legacy_api.py``; its faults are named ``"rest.jsp"`` (or ``"rest.jsp:commune"``…).
 
@@ -27,7 +30,7 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -57,6 +60,7 @@ from fake_portal.faults import (
     waf_block_page,
 )
 from fake_portal.legacy_simulation import LegacyDataset
+from fake_portal.methodology import MethodologyChange, in_force, rescale
 from fake_portal.reply import HTML_TYPE, JSON_TYPE, Reply, json_reply
 from fake_portal.simulation import FIRST_MONTH, Dataset
 
@@ -86,7 +90,10 @@ class FakePortal:
         seed: int = 766,
         *,
         allow_non_loopback: bool = False,
+        methodology_changes: Sequence[MethodologyChange] = (),
     ) -> None:
+        """``methodology_changes``: new methodology versions the portal applies from their
+        ``effective_from`` day (see :mod:`fake_portal.methodology`); none by default."""
         if not allow_non_loopback and not is_loopback(host):
             raise ValueError(
                 f"refusing to serve the fake portal on non-loopback host {host!r} "
@@ -100,6 +107,7 @@ class FakePortal:
         self._today = today
         self.request_log: list[tuple[str, str, dict[str, Any]]] = []
         self.faults = FaultPlan()
+        self.methodology_changes: list[MethodologyChange] = list(methodology_changes)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -211,7 +219,7 @@ class FakePortal:
         try:
             if endpoint == SERVICE_RESULTS:
                 sr = parse_service_results_request(body, today)
-                payload = service_results_reply(self.dataset, sr, today)
+                payload = service_results_reply(self.dataset, sr, today, self.methodology_changes)
             else:
                 request = parse_group_request(endpoint, body, self.dataset, today)
                 if fault is not None and fault.kind == "wrong_root":
@@ -219,6 +227,9 @@ class FakePortal:
                     other = provinces[(request.province.index + 1) % len(provinces)]
                     request = dataclasses.replace(request, province=other)
                 payload = group_reply(self.dataset, request, today)
+                change = in_force(self.methodology_changes, request.period.start)
+                if change is not None:
+                    payload = rescale(payload, change.factor(ENDPOINTS[request.endpoint]))
         except BadRequest as exc:
             return json_reply(400, error_reply(str(exc)))
         kind, params = (fault.kind, fault.params) if fault is not None else (None, {})

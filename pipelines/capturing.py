@@ -10,6 +10,7 @@ trend on the legacy API is captured by :func:`capture_legacy_trend`.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +41,9 @@ class ProvinceListUnavailable(RuntimeError):
 class UnknownProvince(ValueError):
     """A requested province is not in the national list."""
 
+
+FLUSH_SECONDS = 5.0
+"""At most this long between two recordings of the fetched captures in the warehouse."""
 
 SOURCES = tuple(FETCHING)
 """The capture sources: ``current`` API or ``legacy`` API."""
@@ -137,69 +141,96 @@ def capture_period(
     source: str = "current",
     today: date | None = None,
     summary: PeriodCaptureSummary | None = None,
+    flush_seconds: float = FLUSH_SECONDS,
 ) -> PeriodCaptureSummary:
     """Capture ``period`` from ``source``: national ranking first, then each selected
     province. ``today`` (legacy) decides whether districts still exist for the period.
 
     Each capture is fetched first and recorded after, so the warehouse's write lock is
-    never held while waiting on the network. Raises ``CaptureStopped`` (after recording
-    what arrived) when the portal answers 403/429: the whole run must stop. Each record
-    is added to ``summary`` (a new one when None) as it is made, so a caller that passes
-    its own still knows what was recorded when an exception ends the capture.
+    never held while waiting on the network. The fetched captures are buffered and
+    recorded together at most every ``flush_seconds`` (one warehouse connection per
+    flush, not per capture), and always before this function returns or raises, so
+    nothing fetched is lost. Raises ``CaptureStopped`` (after recording what arrived)
+    when the portal answers 403/429: the whole run must stop. Each record is added to
+    ``summary`` (a new one when None) as it is made, so a caller that passes its own
+    still knows what was recorded when an exception ends the capture.
     """
     chosen = fetching_source(source)
     day = today or date.today()
     summary = PeriodCaptureSummary(period) if summary is None else summary
     store: RawStore = warehouse.store()
+    pending: list[tuple[CaptureBundle, dict | None, tuple]] = []
+    last_flush = time.monotonic()
 
-    def record(bundle: CaptureBundle, province: dict | None = None) -> CaptureRecord:
+    def flush() -> None:
+        """Record the buffered captures and their HTTP attempts in one connection."""
+        nonlocal last_flush
+        last_flush = time.monotonic()
+        if not pending:
+            return
+        batch = list(pending)
+        pending.clear()
         with warehouse.connect() as con:
-            rec = record_capture(
-                con, store, bundle, chosen, partition_month=partition_month, run_id=run_id
-            )
-            record_attempts(con, client.attempts, run_id)
-        done = (period, province, rec, tuple(client.attempts))
-        progress_log.debug("recorded", extra={"capture_recorded": done})
+            records = [
+                record_capture(
+                    con, store, bundle, chosen, partition_month=partition_month, run_id=run_id
+                )
+                for bundle, _, _ in batch
+            ]
+            record_attempts(con, [a for _, _, attempts in batch for a in attempts], run_id)
+        for (_bundle, province, attempts), rec in zip(batch, records, strict=True):
+            summary.records.append(rec)
+            done = (period, province, rec, attempts)
+            progress_log.debug("recorded", extra={"capture_recorded": done})
+            if province is not None:
+                log.debug(
+                    "%s %s %s: %s%s",
+                    period,
+                    province["unit_code"],
+                    province["unit_name"],
+                    rec.status,
+                    "" if rec.is_new else " (unchanged)",
+                )
+
+    def buffer(bundle: CaptureBundle, province: dict | None = None) -> None:
+        """Keep a fetched capture (with the attempts that fetched it) for the next flush."""
+        pending.append((bundle, province, tuple(client.attempts)))
         client.attempts.clear()
-        summary.records.append(rec)
-        return rec
+        if time.monotonic() - last_flush >= flush_seconds:
+            flush()
 
     try:
-        national = chosen.fetch_national(client, period)
-    except CaptureStopped as stop:
-        record(stop.bundle)
-        raise
-    record(national)
-    reply = national.fetched[0].reply
-    try:
-        if reply is None:
-            raise InvalidReply(national.fetched[0].error or "no reply")
-        listed = chosen.list_roots(reply.content)
-    except InvalidReply as exc:
-        log.warning(
-            "%s for %s unusable (%s); using the last valid list",
-            chosen.national_endpoint,
-            period,
-            exc,
-        )
-        listed = _fallback_provinces(warehouse, store, chosen, period)
-    selected = select_provinces(listed, provinces)
-    progress_log.debug("provinces", extra={"capture_roots": len(selected)})
-    for province in selected:
         try:
-            bundle = chosen.fetch_root(client, period, province, day)
+            national = chosen.fetch_national(client, period)
         except CaptureStopped as stop:
-            record(stop.bundle, province)
+            buffer(stop.bundle)
             raise
-        rec = record(bundle, province)
-        log.debug(
-            "%s %s %s: %s%s",
-            period,
-            province["unit_code"],
-            province["unit_name"],
-            rec.status,
-            "" if rec.is_new else " (unchanged)",
-        )
+        buffer(national)
+        reply = national.fetched[0].reply
+        try:
+            if reply is None:
+                raise InvalidReply(national.fetched[0].error or "no reply")
+            listed = chosen.list_roots(reply.content)
+        except InvalidReply as exc:
+            log.warning(
+                "%s for %s unusable (%s); using the last valid list",
+                chosen.national_endpoint,
+                period,
+                exc,
+            )
+            flush()  # the fallback reads the stored replies
+            listed = _fallback_provinces(warehouse, store, chosen, period)
+        selected = select_provinces(listed, provinces)
+        progress_log.debug("provinces", extra={"capture_roots": len(selected)})
+        for province in selected:
+            try:
+                bundle = chosen.fetch_root(client, period, province, day)
+            except CaptureStopped as stop:
+                buffer(stop.bundle, province)
+                raise
+            buffer(bundle, province)
+    finally:
+        flush()
     log.info(
         "%s: %d/%d lần thu thập đầy đủ, %d mới, %.1f MB",
         period,

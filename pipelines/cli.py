@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -15,10 +16,10 @@ from rich.console import Console
 from pipelines import settings
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from contextlib import AbstractContextManager
+    from collections.abc import Iterator, Sequence
 
     import duckdb
+    import polars as pl
 
 # Dagster's notices about beta parameters are for developers, not for the CLI's users.
 warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
@@ -254,8 +255,10 @@ def rebuild(
 
     import duckdb
 
+    from pipelines.cli_args import rebuild_months, usage_error
     from pipelines.runner import materialize_months, month_keys_between
 
+    first, last = rebuild_months(from_month, to_month)  # checked before the warehouse is opened
     options = _apply_options(None, warehouse, None)
     path = options.warehouse
     with duckdb.connect(path, read_only=True) as con:
@@ -266,10 +269,14 @@ def rebuild(
     if span is None or span[0] is None:
         console.print("[red]Kho chưa có lần thu thập nào để xây dựng lại.[/red]")
         raise typer.Exit(code=1)
-    try:
-        keys = month_keys_between(from_month or span[0], to_month or span[1])
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    start = first.label if first else span[0]
+    end = last.label if last else span[1]
+    if end < start:
+        usage_error(
+            f"không có tháng nào để xây dựng lại từ {start} đến {end}: kho thô có các tháng "
+            f"{span[0]} → {span[1]}. Ví dụ: --from {span[0]} --to {span[1]}"
+        )
+    keys = month_keys_between(start, end)
     started = datetime.now(UTC)
     console.print(f"Xây dựng lại {len(keys)} tháng {keys[0][:7]} → {keys[-1][:7]} từ kho thô …")
     result = materialize_months(
@@ -323,16 +330,29 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-def _open_reader(path: str) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+@contextmanager
+def _open_reader(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """The analysts' connection to ``path``: it reads that file and can do nothing else
-    (see ``warehouse.connection.connect_reader``)."""
+    (see ``warehouse.connection.connect_reader``). A file another process holds for
+    writing (a run on the working file) ends the command in one line, exit code 1."""
     from pathlib import Path
 
+    import duckdb
+
+    from pipelines.cli_errors import lock_conflict_line
     from warehouse.connection import connect_reader
 
     if not Path(path).is_file():
         _fail(f"Không có tệp kho dữ liệu: {path}")
-    return connect_reader(path)
+    with ExitStack() as stack:
+        try:
+            con = stack.enter_context(connect_reader(path))
+        except duckdb.IOException as exc:
+            line = lock_conflict_line(exc)
+            if line is None:
+                raise
+            _fail(line)
+        yield con
 
 
 _READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL"})
@@ -417,6 +437,44 @@ def status(database: Database = None, warehouse: Warehouse = None) -> None:
     _print_rows("Bị Cổng chặn (403/429)", ["Thời điểm", "HTTP", "URL"], st.blocked)
 
 
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _print_query(frame: pl.DataFrame, limit: int) -> None:
+    """Print at most ``limit`` rows of a query's result: a table when it fits the terminal
+    (80 columns when the output is not one), else each row as ``column: value`` lines, so
+    no column is squeezed unreadable; the heading says how to get everything (--csv)."""
+    from rich.cells import cell_len
+    from rich.markup import escape
+
+    out = Console()
+    shown = frame.head(limit)
+    rows = [tuple(_cell(v) for v in row) for row in shown.rows()]
+    more = f" (in {shown.height} dòng đầu; --limit để đổi)" if frame.height > shown.height else ""
+    if not rows:
+        out.print(f"{frame.height} dòng: (không có)")
+        return
+    widths = [
+        max(cell_len(name), *(cell_len(row[i]) for row in rows))
+        for i, name in enumerate(shown.columns)
+    ]
+    if sum(widths) + 3 * len(widths) + 1 <= out.width:  # cells, padding and borders
+        _print_rows(f"{frame.height} dòng{more}", shown.columns, rows)
+        return
+    out.print(
+        f"{frame.height} dòng{more}, rộng hơn {out.width} cột: in từng dòng dạng "
+        "«cột : giá trị» (--csv để lấy dạng bảng).",
+        highlight=False,
+    )
+    label = max(cell_len(name) for name in shown.columns)
+    for n, row in enumerate(rows, start=1):
+        out.print(f"── dòng {n} ──", highlight=False)
+        for name, value in zip(shown.columns, row, strict=True):
+            pad = " " * (label - cell_len(name))
+            out.print(escape(f"{name}{pad} : {value}"), highlight=False)
+
+
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="Câu lệnh SQL (chỉ đọc).")],
@@ -458,7 +516,7 @@ def query(
     if csv:
         typer.echo(safe_csv(frame.head(limit)), nl=False)
         return
-    _print_rows(f"{frame.height} dòng", frame.columns, frame.head(limit).rows())
+    _print_query(frame, limit)
 
 
 def _parse_cutoff(text: str | None):
@@ -553,6 +611,50 @@ def chart(
     console.print(f"[green]✓[/green] Đã ghi {files.png} và {files.html}")
 
 
+@app.command()
+def site(
+    out: Annotated[str, typer.Option("--out", help="Thư mục ghi trang web tĩnh.")] = "site",
+    period: Annotated[
+        list[str] | None,
+        typer.Option("--period", help="Chỉ dựng kỳ này (lặp lại được); mặc định: mọi kỳ."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Dựng lại cả khi số liệu không đổi.")
+    ] = False,
+    cutoff: Annotated[
+        str | None,
+        typer.Option(
+            "--cutoff",
+            help='Số liệu tại thời điểm chốt, giờ Việt Nam ("2026-11-05 16:00"): ghi vào '
+            "thư mục con chot-YYYYMMDD-HHMM; mặc định: số liệu mới nhất.",
+        ),
+    ] = None,
+    database: Database = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Dựng trang web tĩnh (cả nước, tỉnh, đơn vị) từ kho công bố; mở index.html."""
+    from pathlib import Path
+
+    from pipelines.cli_args import period_arg
+    from pipelines.site.build import build_site
+
+    options = _apply_options(None, warehouse, None)
+    only = [period_arg(p) for p in period] if period else None
+    path = _reader_path(database, options)
+    if not Path(path).is_file():
+        _fail(f"Không có tệp kho dữ liệu: {path}")
+    moment = _parse_cutoff(cutoff) if cutoff else None
+    result = build_site(path, out, only=only, force=force, cutoff=moment)
+    index = result.out.resolve() / "index.html"
+    if result.unchanged:
+        console.print(f"[green]✓[/green] Kho công bố không đổi, trang web giữ nguyên: {index}")
+        return
+    console.print(
+        f"[green]✓[/green] Đã dựng {result.pages} trang cho {len(result.built)} kỳ "
+        f"({len(result.skipped)} kỳ không đổi): {index}"
+    )
+
+
 @app.command("fake-portal")
 def fake_portal(
     host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe (chỉ loopback).")] = "127.0.0.1",
@@ -573,7 +675,8 @@ def demo(
     warehouse: Warehouse = None,
     today: Today = None,
 ) -> None:
-    """Chạy thử trọn vẹn: Cổng giả lập, 3 tháng gần nhất, rồi thu thập lại 6 tháng trước đó."""
+    """Chạy thử trọn vẹn: Cổng giả lập, phát lại 2 đêm thu thập trước (để hỏi theo thời điểm
+    chốt), 3 tháng gần nhất, rồi thu thập lại 6 tháng trước đó."""
     from pipelines.demo import run_demo
 
     options = _apply_options(None, warehouse, today)

@@ -117,6 +117,22 @@ def backfill_months(first: str, last: str, today: date) -> list[Period]:
     return months
 
 
+def rebuild_months(first: str | None, last: str | None) -> tuple[Period | None, Period | None]:
+    """The months ``rebuild --from first --to last`` names (either may be omitted: the
+    first or last month of the raw store then), checked like :func:`backfill_months`:
+    months, in order, within the index."""
+    start = month_arg(first, "--from") if first is not None else None
+    end = month_arg(last, "--to") if last is not None else None
+    if start is not None and end is not None and end < start:
+        usage_error(
+            f"--to {end.label} trước --from {start.label}. Ví dụ: --from 2026-01 --to 2026-06"
+        )
+    for period, option in ((start, "--from"), (end, "--to")):
+        if period is not None:
+            check_index_covers(period, option)
+    return start, end
+
+
 def periods_of_months(months: Sequence[Period], today: date, *, legacy: bool) -> int:
     """How many periods a run over ``months`` captures (``periods_for_month``)."""
     return sum(len(periods_for_month(m.start, today, with_half=legacy)) for m in months)

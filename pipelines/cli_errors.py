@@ -4,8 +4,10 @@ A full disk, a folder without write permission, a read-only file system, a missi
 mistyped warehouse folder: these are the user's to fix, and a Python or Dagster traceback
 does not tell them how. ``os_problem`` finds such an error in an exception's cause chain
 (an ``OSError``, or DuckDB's ``IOException`` naming an OS error) or in the serialised
-error of a failed Dagster run; ``problem_line`` says it in one line. The traceback stays
-available with ``dvc766 --debug`` or ``DVC766_DEBUG=1``.
+error of a failed Dagster run; ``problem_line`` says it in one line. A warehouse file
+another process is writing (DuckDB's lock) is said in one line too
+(``lock_conflict_line``). The traceback stays available with ``dvc766 --debug`` or
+``DVC766_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ _TEXT: dict[int, tuple[str, str]] = {
 }
 _ERRNO_MESSAGE = re.compile(r"\[Errno (\d+)\] ([^:\n]+)(?:: '([^'\n]*)')?")
 _QUOTED_PATH = re.compile(r'"([^"\n]+)"')
+_LOCK_CONFLICT = re.compile(r'Could not set lock on file "([^"\n]+)"(?:.*?\(PID (\d+)\))?', re.S)
+"""DuckDB's refusal to open a file another process holds for writing."""
 _CLASS_PREFIX = re.compile(r"^(?:(?:pipelines|warehouse)\.[\w.]+|dagster\.[\w.]*\bFailure): ")
 """The class name Python puts before a message: ours, and Dagster's ``Failure`` (raised
 by our assets with a message for the user)."""
@@ -131,8 +135,31 @@ def user_problem_line(exc: BaseException) -> str | None:
 
     if isinstance(exc, WarehouseBusy):
         return f"Lỗi: {exc}"
+    locked = lock_conflict_line(exc)
+    if locked is not None:
+        return locked
     problem = os_problem(exc)
     return problem_line(problem) if problem is not None else None
+
+
+def lock_conflict_line(exc: BaseException) -> str | None:
+    """One Vietnamese line when ``exc`` (or its cause) is DuckDB refusing to open a file
+    that another process holds open for writing (a run capturing or rebuilding); None
+    otherwise."""
+    current: BaseException | None = exc
+    while current is not None:
+        is_io = type(current).__name__ == "IOException"
+        found = _LOCK_CONFLICT.search(str(current)) if is_io else None
+        if found:
+            path, pid = found.groups()
+            holder = f" (tiến trình {pid})" if pid else ""
+            return (
+                f"Lỗi: tệp kho {path} đang được một lần chạy khác ghi{holder}, nên chưa mở để "
+                "đọc được. Chờ lần chạy đó xong rồi thử lại, hoặc đọc bản công bố "
+                "(bỏ --database). Thêm --debug để xem chi tiết."
+            )
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def problem_line(problem: OsProblem) -> str:

@@ -146,6 +146,7 @@ def _report(result: IngestResult) -> None:
         "option": "theo --cutoff",
         "file:minute": "theo tệp",
         "file:day": "theo tệp, hết ngày",
+        "file:month": "theo ngày của bản tin, hết tháng",
         "ingested_at": "không nêu: dùng lúc nhập",
     }.get(result.cutoff_source or "", "")
     console.print(
@@ -157,7 +158,8 @@ def _report(result: IngestResult) -> None:
     rows = result.rows
     console.print(
         f"  {result.units} đơn vị; {rows.get('group_scores', 0)} điểm nhóm, "
-        f"{rows.get('metric_values', 0)} tỷ lệ, {rows.get('reported_totals', 0)} tổng điểm.",
+        f"{rows.get('metric_values', 0)} tỷ lệ, {rows.get('reported_totals', 0)} tổng điểm, "
+        f"{rows.get('reported_band_counts', 0)} số đơn vị theo xếp loại.",
         highlight=False,
     )
     matches = result.matches

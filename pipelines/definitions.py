@@ -12,6 +12,7 @@ from pipelines.assets.mart import mart_portal
 from pipelines.assets.outcome import ops_portal__capture_outcome
 from pipelines.assets.publish import published_warehouse
 from pipelines.assets.raw import raw_portal__captures
+from pipelines.assets.site import out_portal__site
 from pipelines.jobs import JOBS
 from pipelines.resources import default_resources
 from pipelines.schedules import nightly_portal_capture
@@ -25,6 +26,7 @@ defs = dg.Definitions(
         mart_portal,
         published_warehouse,
         out_portal__charts,
+        out_portal__site,
         ops_portal__capture_outcome,
     ],
     jobs=list(JOBS),

@@ -1,22 +1,43 @@
 """The end-to-end demo: a local portal with generated national data served over real
-HTTP on 127.0.0.1, the last three months captured through Dagster, then a backfill of
-the six months before them, then a summary of the warehouse."""
+HTTP on 127.0.0.1; two earlier nightly captures replayed at their simulated times (the
+23rd two months back and the 5th of last month, 04:00 Vietnam time), so the warehouse
+answers questions "as of" a past cut-off and holds revised values; then the last three
+months captured through Dagster, a backfill of the six months before them, and a summary
+of the warehouse."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, date, datetime
+from datetime import time as day_time
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.capturing import capture_period
+from pipelines.partitions import month_of_key
+from pipelines.resources import default_resources
 from pipelines.runner import local_instance, materialize_months
-from pipelines.settings import Settings
+from pipelines.schedules import nightly_month_range
+from pipelines.settings import TIMEZONE, Settings
+from pipelines.sources.portal.client import PortalClient
 from warehouse.connection import connect
-from warehouse.periods import Period
+from warehouse.periods import Period, periods_for_month
 from warehouse.publish import published_path
+from warehouse.records import Reply
+
+EARLIER_NIGHTS = ((2, 23), (1, 5))
+"""The earlier nightly captures the demo replays, as (months back, day of that month),
+each at :data:`NIGHT_HOUR` Vietnam time: run on 6/12/2026 they are the nights of
+23/10/2026 (October still open) and 5/11/2026 (October closed, September not yet
+revised), the cut-offs of the README's as-of examples."""
+NIGHT_HOUR = 4
 
 _SUMMARY_TABLES = (
     "raw.captures",
@@ -46,9 +67,72 @@ _LEVEL_VI = {
 }
 
 
-def run_demo(console: Console, options: Settings | None = None) -> None:
+def earlier_nights(today: date) -> list[datetime]:
+    """The capture times of the earlier nights the demo replays before ``today``
+    (:data:`EARLIER_NIGHTS`), oldest first."""
+    month = Period("month", today.replace(day=1))
+    nights = []
+    for months_back, day in EARLIER_NIGHTS:
+        start = _month_back(month, months_back).start
+        moment = datetime.combine(start.replace(day=day), day_time(NIGHT_HOUR))
+        nights.append(moment.replace(tzinfo=ZoneInfo(TIMEZONE)))
+    return sorted(nights)
+
+
+class _DatedClient:
+    """The portal client over real HTTP whose replies are dated at a simulated capture
+    time: what the nightly run of that night would have received (the local portal's
+    clock is set to that day)."""
+
+    def __init__(self, client: PortalClient, at: datetime) -> None:
+        self.client = client
+        self.at = at.astimezone(UTC)
+
+    @property
+    def attempts(self) -> list:
+        """The HTTP attempts made (recorded with their real times)."""
+        return self.client.attempts
+
+    def post_json(self, path: str, body: dict[str, Any]) -> Reply:
+        """The real client's reply, received at the simulated time."""
+        return replace(self.client.post_json(path, body), received_at=self.at)
+
+
+def replay_night(
+    portal_url: str, options: Settings, at: datetime, provinces: Sequence[str] = ()
+) -> int:
+    """Capture what the nightly run captures (``nightly_month_range``, the periods of
+    each month) from the local portal at ``portal_url``, whose clock the caller set to
+    ``at``'s day, with every reply dated ``at``. Returns the number of captures."""
+    resources = default_resources(replace(options, portal_url=portal_url))
+    warehouse = resources["warehouse"]
+    night = at.date()
+    first, last = (month_of_key(key) for key in nightly_month_range(night))
+    captures = 0
+    with resources["portal"].client() as client:
+        dated = _DatedClient(client, at)
+        month = Period("month", first)
+        while month.start <= last:
+            for period in periods_for_month(month.start, night):
+                summary = capture_period(
+                    dated,  # type: ignore[arg-type]  # a PortalClient, dated
+                    warehouse,
+                    period,
+                    provinces=provinces,
+                    partition_month=month.start,
+                    run_id=None,
+                    today=night,
+                )
+                captures += len(summary.records)
+            month = month.next()
+    return captures
+
+
+def run_demo(
+    console: Console, options: Settings | None = None, *, provinces: Sequence[str] = ()
+) -> None:
     """Run the demo with ``options`` (default: the environment's) and print where
-    everything is."""
+    everything is. ``provinces`` (codes) limits every capture to them (default: all)."""
     from fake_portal.server import FakePortal
 
     options = options or Settings.load()
@@ -66,6 +150,18 @@ def run_demo(console: Console, options: Settings | None = None) -> None:
             request_delay=float(os.environ.get("DVC766_REQUEST_DELAY", "0")),
         )
         console.print(f"Cổng giả lập đang chạy tại {portal.url} (hôm nay: {today.isoformat()})")
+        for night in earlier_nights(today):
+            console.print(
+                f"[bold]Phát lại lần thu thập đêm {night:%d/%m/%Y %H:%M}[/bold] "
+                "(giờ thu thập mô phỏng, Cổng giả lập ở ngày đó)"
+            )
+            t0 = time.monotonic()
+            portal.today = night.date()
+            count = replay_night(portal.url, on_portal, night, provinces)
+            console.print(
+                f"[green]✓[/green] {count} lần thu thập trong {time.monotonic() - t0:.0f} s"
+            )
+        portal.today = today
         steps = [
             (f"Thu thập 3 tháng gần nhất {recent_first} → {current}", recent_first, current),
             (
@@ -80,7 +176,7 @@ def run_demo(console: Console, options: Settings | None = None) -> None:
             result = materialize_months(
                 first.start.isoformat(),
                 last.start.isoformat(),
-                capture_config={"today": today.isoformat()},
+                capture_config={"today": today.isoformat(), "provinces": list(provinces)},
                 options=on_portal,
                 instance=instance,
             )
@@ -92,6 +188,7 @@ def run_demo(console: Console, options: Settings | None = None) -> None:
                 f"(run {result.run_id[:8]})"
             )
     _print_summary(console, time.monotonic() - started, options)
+    _print_as_of_examples(console, today)
 
 
 def _print_summary(console: Console, elapsed: float, options: Settings) -> None:
@@ -134,4 +231,22 @@ def _print_summary(console: Console, elapsed: float, options: Settings) -> None:
         "dagster dev -m pipelines.definitions -h 127.0.0.1"
         " (và chạy `./scripts/dvc766 fake-portal` với "
         "DVC766_PORTAL_URL=http://127.0.0.1:8766 để chạy lại trên Cổng giả lập)"
+    )
+    console.print(
+        "Trang web tĩnh: ./scripts/dvc766 site --out site/ rồi mở site/index.html "
+        "(hoặc python3 -m http.server -d site -b 127.0.0.1)"
+    )
+
+
+def _print_as_of_examples(console: Console, today: date) -> None:
+    """The as-of questions this warehouse answers: the cut-offs of its replayed nights."""
+    first, second = earlier_nights(today)
+    month = _month_back(Period("month", today.replace(day=1)), 2)
+    console.print(  # an example for the user to type, not SQL run here
+        f"Hỏi theo thời điểm chốt (các đêm đã phát lại): ./scripts/dvc766 report --province H44 "  # noqa: S608
+        f'--period {month.label} --cutoff "{second:%Y-%m-%d} 16:00" --out bao-cao.xlsx; '
+        f'./scripts/dvc766 query "SELECT * FROM mart.score_changes_as_of(TIMESTAMPTZ '
+        f"'{first:%Y-%m-%d} 16:00:00+07') LIMIT 5\"",
+        soft_wrap=True,
+        highlight=False,
     )

@@ -11,6 +11,10 @@
 | DVC766_REQUEST_BACKOFF | seconds before the first retry (doubling after) | 2.0 |
 | DVC766_REQUEST_DEADLINE | seconds one request may take in all, body included | 60 |
 | DVC766_INBOX | folder the inbox sensor watches for files to ingest | warehouse/inbox |
+| DVC766_SITE | folder of the static site built after each publication | unset: not built |
+| DVC766_WEBHOOK_URL | URL the nightly summary is posted to (``{"text": …}``) | unset |
+| DVC766_WEBHOOK_PROVINCES | provinces (codes, comma-separated) summarised in that post | unset |
+| DVC766_WEBHOOK_TIMEOUT | seconds the post may take (one attempt, failures logged) | 10 |
 
 A command builds one :class:`Settings` from its options and these variables and passes it
 to the run it starts; the functions below read the environment alone.
@@ -88,6 +92,36 @@ def warehouse_path() -> str:
 def inbox_path() -> Path:
     """The folder ``inbox_sensor`` watches (``DVC766_INBOX``)."""
     return Path(os.environ.get("DVC766_INBOX", DEFAULT_INBOX))
+
+
+def site_dir() -> Path | None:
+    """The folder the pipeline builds the static site into after each publication
+    (``DVC766_SITE``); None when unset: the site is then built on demand only
+    (``dvc766 site --out DIR``)."""
+    configured = os.environ.get("DVC766_SITE", "").strip()
+    return Path(configured) if configured else None
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where the nightly summary is posted (``DVC766_WEBHOOK_*``)."""
+
+    url: str
+    provinces: tuple[str, ...]
+    timeout_s: float = 10.0
+
+
+def webhook() -> Webhook | None:
+    """The configured webhook, or None when ``DVC766_WEBHOOK_URL`` is unset or empty."""
+    url = os.environ.get("DVC766_WEBHOOK_URL", "").strip()
+    if not url:
+        return None
+    provinces = os.environ.get("DVC766_WEBHOOK_PROVINCES", "")
+    return Webhook(
+        url=url,
+        provinces=tuple(p.strip() for p in provinces.split(",") if p.strip()),
+        timeout_s=float(os.environ.get("DVC766_WEBHOOK_TIMEOUT", "10")),
+    )
 
 
 def nightly_hour() -> int:

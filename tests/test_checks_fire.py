@@ -550,8 +550,12 @@ def seed_total_over_100(con: duckdb.DuckDBPyConnection) -> int:
 
 def seed_groups_out_of_range(con: duckdb.DuckDBPyConnection) -> int:
     """One unit's CKMB above its maximum, another's MDSH below 0, a third's TTTT above
-    its maximum by less than the portal's rounding (which passes)."""
-    set_to = """UPDATE mart.unit_period_scores AS s SET {column} = {value}
+    its maximum by less than the portal's rounding (which passes); in the named column and
+    in group_scores, which the check reads."""
+    set_to = """UPDATE mart.unit_period_scores AS s
+                SET {column} = {value},
+                    group_scores = map_concat(
+                        group_scores, map([g.group_code], [({value})::DOUBLE]))
                 FROM methodology.groups AS g
                 WHERE g.version_id = s.methodology_version AND g.group_code = ?
                   AND s.unit_id = ?"""
@@ -569,7 +573,7 @@ def seed_unit_period_twice(con: duckdb.DuckDBPyConnection) -> int:
     """A second row of one unit and period, without a total (so no rank and no band)."""
     sql = """INSERT INTO mart.unit_period_scores
              SELECT * REPLACE (NULL AS total_score, NULL AS band, NULL AS band_code,
-                               NULL AS rank)
+                               NULL AS rank, NULL AS cohort_size, 'no_total' AS rank_null_reason)
              FROM mart.unit_period_scores WHERE unit_id = ?"""
     assert changed(con, sql, [nth_unit(con, 0)]) == 1
     return 1

@@ -27,8 +27,13 @@ EXPECTED_ASSETS = {
     "mart_portal__score_changes",
     "mart_portal__band_counts",
     "mart_portal__revisions",
+    "mart_portal__since_yesterday",
+    "mart_portal__points_lost",
+    "mart_portal__peers",
+    "mart_portal__what_it_takes",
     "published_warehouse",
     "out_portal__charts",
+    "out_portal__site",
     "ops_portal__capture_outcome",
 }
 
@@ -71,6 +76,7 @@ def test_every_job_takes_the_same_road_from_its_captures(job: str, captures: set
         "mart_portal",
         "published_warehouse",
         "out_portal__charts",
+        "out_portal__site",
         "ops_portal__capture_outcome",
     }
     assert nodes == captures | downstream

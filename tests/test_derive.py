@@ -300,7 +300,8 @@ def load_synthetic_national(
         """
         INSERT INTO core.reported_totals
         SELECT 'N:' || period_start || ':r', 'N:' || period_start, unit_id, 'month', period_start,
-               round(sum(score), 2), 100, NULL, NULL, NULL, any_value(captured_at) - INTERVAL 1 HOUR
+               round(sum(score), 2), 100, NULL, NULL, NULL, any_value(captured_at) - INTERVAL 1 HOUR,
+               NULL
         FROM syn_scores WHERE unit_level = 'province'
         GROUP BY unit_id, period_start
         """
@@ -352,19 +353,20 @@ def test_ties_rank_1_2_2_4_and_a_missing_group_gets_no_total(con) -> None:
         "d4": 60.0,
         "d5": None,
     }
-    assert {u: s[u]["rank"] for u in ("d1", "d2", "d3", "d4", "d5")} == {
-        "d1": 1,
-        "d2": 2,
-        "d3": 2,
-        "d4": 4,
-        "d5": None,
+    # d5 has no total, so the cohort is not whole: nobody is ranked, and each says why
+    assert {u: (s[u]["rank"], s[u]["cohort_size"], s[u]["rank_null_reason"]) for u in s} == {
+        "d1": (None, None, "incomplete_cohort"),
+        "d2": (None, None, "incomplete_cohort"),
+        "d3": (None, None, "incomplete_cohort"),
+        "d4": (None, None, "incomplete_cohort"),
+        "d5": (None, None, "no_total"),
+        # a province capture is no national ranking: not "1 of 1"
+        P: (None, None, "cohort_not_captured"),
     }
-    assert {s[u]["cohort_size"] for u in ("d1", "d2", "d3", "d4", "d5")} == {4}
     assert s["d5"]["missing_groups"] == ["MDHL"] and s["d1"]["missing_groups"] == []
     assert s["d5"]["band"] is None and s["d5"]["mdhl"] is None and s["d5"]["ckmb"] == 16
     assert s["d1"]["parent_unit_id"] == P and s["d1"]["unit_level"] == "department"
-    # the province is ranked nationally (parent null), not among its departments
-    assert (s[P]["rank"], s[P]["cohort_size"], s[P]["parent_unit_id"]) == (1, 1, None)
+    assert s[P]["parent_unit_id"] is None  # ranked nationally, not among its departments
     assert s[P]["methodology_version"] == "PORTAL-6G-2026"
 
     ranks = rows(
@@ -375,11 +377,27 @@ def test_ties_rank_1_2_2_4_and_a_missing_group_gets_no_total(con) -> None:
     ckmb = {r["unit_id"]: r["rank"] for r in ranks if r["group_code"] == "CKMB"}
     mdhl = {r["unit_id"]: (r["rank"], r["cohort_size"]) for r in ranks if r["group_code"] == "MDHL"}
     # CKMB: d5 16, d1 14.4, d2 = d3 13.59, d4 10.8
-    assert ckmb == {"d5": 1, "d1": 2, "d2": 3, "d3": 3, "d4": 5}
-    assert mdhl["d5"] == (None, 4) and mdhl["d1"] == (1, 4)
+    assert ckmb == {"d5": 1, "d1": 2, "d2": 3, "d3": 3, "d4": 5}  # every unit has CKMB
+    assert mdhl["d5"] == (None, None) and mdhl["d1"] == (None, None)  # d5 has no MDHL
 
     changes = by_unit(con, "score_changes", AUG26)
     assert changes["d5"]["not_comparable_reason"] == "no_current_value"
+
+    # the same province's whole reply, every unit with a total: ties rank 1, 2, 2, 4
+    core.capture(
+        JUL26,
+        [prov(P, 70), dept("d1", 80), dept("d2", 75.5), dept("d3", 75.5), dept("d4", 60)],
+        at="2026-08-02 04:00",
+    )
+    rebuild_marts(con)
+    july = by_unit(con, "unit_period_scores", JUL26)
+    assert {u: (july[u]["rank"], july[u]["cohort_size"]) for u in ("d1", "d2", "d3", "d4")} == {
+        "d1": (1, 4),
+        "d2": (2, 4),
+        "d3": (2, 4),
+        "d4": (4, 4),
+    }
+    assert july["d1"]["rank_null_reason"] is None
 
 
 def test_band_boundaries_are_exact(con) -> None:
@@ -466,7 +484,11 @@ def test_level_and_parent_from_the_replys_sighting_else_core_units(con) -> None:
         "Sở Tư pháp",
     )
     assert (s["x2"]["parent_unit_id"], s["x2"]["unit_name"]) == ("p1", "Sở Nội vụ")
-    assert (s["x1"]["rank"], s["x2"]["rank"], s["x2"]["cohort_size"]) == (1, 2, 2)
+    # no capture of p1's own reply lists its departments: no whole cohort, no rank
+    assert [(s[u]["rank"], s[u]["rank_null_reason"]) for u in ("x1", "x2")] == [
+        (None, "cohort_not_captured"),
+        (None, "cohort_not_captured"),
+    ]
 
 
 # --- changes against the previous period ----------------------------------------------
@@ -484,28 +506,24 @@ def test_first_period_has_no_previous_value(con) -> None:
 
 def test_a_cohort_that_gained_a_unit_is_not_comparable(con) -> None:
     core = CoreWriter(con)
+    # each province's reply is its own capture (a cohort is ranked over its whole reply)
+    core.capture(JUL26, [dept("d1", 80), dept("d2", 70), dept("d3", 60)], at="2026-08-02 04:00")
     core.capture(
         JUL26,
-        [
-            dept("d1", 80),
-            dept("d2", 70),
-            dept("d3", 60),
-            dept("e1", 80, parent="P2"),
-            dept("e2", 70, parent="P2"),
-        ],
+        [dept("e1", 80, parent="P2"), dept("e2", 70, parent="P2")],
         at="2026-08-02 04:00",
+        root="P2",
     )
     core.capture(
         AUG26,
-        [
-            dept("d1", 81),
-            dept("d2", 71),
-            dept("d3", 61),
-            dept("d4", 90),
-            dept("e1", 82, parent="P2"),
-            dept("e2", 69, parent="P2"),
-        ],
+        [dept("d1", 81), dept("d2", 71), dept("d3", 61), dept("d4", 90)],
         at="2026-09-02 04:00",
+    )
+    core.capture(
+        AUG26,
+        [dept("e1", 82, parent="P2"), dept("e2", 69, parent="P2")],
+        at="2026-09-02 04:00",
+        root="P2",
     )
     rebuild_marts(con)
     c = by_unit(con, "score_changes", AUG26)
@@ -805,8 +823,9 @@ def test_seed_000_quang_nam_71_5_to_72_8_rank_21_to_20_as_of_the_cutoff(con) -> 
 
 def test_seed_000_band_count_table(con) -> None:
     """Seed 000's table: Sở, ban, ngành 0/02/07/9/0 of 18; UBND huyện 0/0/0/18/0 of 18;
-    Tổng số đơn vị 0/02/07/27/0 of 36; Tỷ lệ 0 %, 5,5 %, 19,5 %, 75 %, 0 %, 100 %
-    (the letter truncates 5,56 and rounds 19,44 up; the mart rounds to 2 decimals)."""
+    Tổng số đơn vị 0/02/07/27/0 of 36; Tỷ lệ 0 %, 5,5 %, 19,5 %, 75 %, 0 %, 100 % (the
+    "(%)" columns of Tổng số đơn vị; the letter truncates 5,56 and rounds 19,44 up; the
+    mart rounds to 2 decimals)."""
     departments = [85, 82, 78, 77, 76, 75, 74, 73, 71, 69, 68, 65, 62, 60, 58, 55, 52, 51]
     units = [prov(P, 72.8, name="Tỉnh Quảng Nam")]
     units += [dept(f"s{i}", t) for i, t in enumerate(departments)]
@@ -825,8 +844,15 @@ def test_seed_000_band_count_table(con) -> None:
         ("Sở, ban, ngành cấp tỉnh", 0, 2, 7, 9, 0, 18),
         ("UBND huyện, thị xã, thành phố", 0, 0, 0, 18, 0, 18),
         ("Tổng số đơn vị", 0, 2, 7, 27, 0, 36),
-        ("Tỷ lệ", 0, 5.56, 19.44, 75, 0, 100),
     ]
+    shares = con.execute(
+        """SELECT "Xuất sắc (%)", "Tốt (%)", "Khá (%)", "Trung bình (%)", "Yếu (%)"
+           FROM mart.band_count_table
+           WHERE period_type = 'month' AND period_start = DATE '2023-11-01'
+             AND parent_unit_id = ? AND "Cấp hành chính" = 'Tổng số đơn vị'""",
+        [P],
+    ).fetchall()
+    assert shares == [(0, 5.56, 19.44, 75, 0)]  # the letter's Tỷ lệ row
     scope = con.execute(
         "SELECT DISTINCT scope_name FROM mart.band_count_table WHERE parent_unit_id = ?", [P]
     ).fetchall()
@@ -836,7 +862,7 @@ def test_seed_000_band_count_table(con) -> None:
         .filter(pl.col("parent_unit_id") == P)
         .sort("row_order")
     )
-    assert as_of["Tổng"].to_list() == [18, 18, 36, 100]
+    assert as_of["Tổng"].to_list() == [18, 18, 36]
 
 
 def test_seed_001_dong_nai_q2_2024_counts(con) -> None:
@@ -954,6 +980,11 @@ def test_mart_asset_materialises_with_passing_checks(warehouse: WarehouseResourc
         "mart_portal__score_changes": 6,
         "mart_portal__band_counts": 30,
         "mart_portal__revisions": 36,
+        # 3 units × 2 months; no indicator values: 6 groups each, all short of their maximum
+        "mart_portal__since_yesterday": 6,
+        "mart_portal__points_lost": 36,
+        "mart_portal__peers": 6,
+        "mart_portal__what_it_takes": 36,
     }
     with warehouse.connect() as connection:
         d2 = by_unit(connection, "score_changes", AUG26)["d2"]

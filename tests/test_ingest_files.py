@@ -168,13 +168,17 @@ def test_rates_become_points_only_where_the_methodology_says_how(
                    FROM mart.unit_period_scores WHERE period_start = DATE '2023-01-01'""",
             )
         }
+        # Quảng Trị kept its name and code in 2025: the marts hold it under its one id
+        ((quang_tri,),) = _rows(
+            con, "SELECT unit_id FROM core.unit_identities WHERE source_unit_id = 'pre2025:45'"
+        )
         # five groups stated (no payment): never a partial total
-        assert marts["pre2025:45"] == (None, ["TTTT"], None)
+        assert marts[quang_tri] == (None, ["TTTT"], None)
         assert marts["pre2025:45:so-tu-phap"] == (None, ["CKMB"], None)
         before = query_as_of(con, "unit_period_scores", "2023-11-23 15:59")
         at = query_as_of(con, "unit_period_scores", "2023-11-23 16:00")
-        assert "pre2025:45" not in before["unit_id"].to_list()
-        assert "pre2025:45" in at["unit_id"].to_list()
+        assert quang_tri not in before["unit_id"].to_list()
+        assert quang_tri in at["unit_id"].to_list()
 
 
 def test_no_rule_no_points_for_a_2026_letter(warehouse: WarehouseResource) -> None:
@@ -231,16 +235,18 @@ def test_seed_003_group_scores_with_a_stated_cutoff_give_a_band(
         ) == [(80.1, "Tốt", [])]
 
 
-@requires_seeds
 def test_without_a_stated_cutoff_the_ingestion_time_is_used(
     warehouse: WarehouseResource,
 ) -> None:
+    # seed 003 states its date (a "date 2024-08" header): a letter stating none
+    letter = "UBND TỈNH QUẢNG NAM\n\nChỉ số Công khai, minh bạch năm 2024 đạt 13,2/18 điểm.\n"
     now = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
     with warehouse.connect() as con:
-        result = ingest_path(con, warehouse.store(), SEED_003, now=now)
+        result = ingest_bytes(con, warehouse.store(), "tin.txt", letter.encode(), now=now)
         assert result.cutoff_source == "ingested_at" and result.captured_at == now
         body = json.loads(_rows(con, "SELECT request_body FROM raw.responses")[0][0])
         assert body["cutoff_source"] == "ingested_at" and body["stated_cutoffs"] == []
+        assert body["cutoff_stated"] is False
 
 
 @requires_seeds
@@ -300,7 +306,9 @@ def test_csv_with_a_two_row_header_reproduces_band_counts(warehouse: WarehouseRe
             _rows(
                 con,
                 """SELECT band_code, unit_count FROM mart.band_counts
-                   WHERE unit_level = 'district' AND parent_unit_id = 'pre2025:75'
+                   WHERE unit_level = 'district'
+                     AND parent_unit_id = (SELECT unit_id FROM core.unit_identities
+                                           WHERE source_unit_id = 'pre2025:75')
                      AND period_type = 'quarter' AND period_start = DATE '2024-04-01'""",
             )
         )

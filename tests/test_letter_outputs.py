@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from pipelines.cli import app
 from pipelines.definitions import defs
 from pipelines.outputs.chart_data import make_chart
 from pipelines.outputs.excel import SHEETS
-from pipelines.outputs.provisional import is_provisional, provisional_note
+from pipelines.outputs.provisional import provisional_note
 from pipelines.resources import PortalResource, WarehouseResource
 from warehouse.derive import rebuild_marts
 from warehouse.periods import Period
@@ -189,10 +189,19 @@ def test_band_sheet_is_the_band_count_table_as_it_is(built: Built, tmp_path: Pat
                 ORDER BY row_order""",
             [built.province_id, built.closed_month.start],
         ).fetchall()
+        shares = con.execute(
+            """SELECT "Xuất sắc (%)", "Tốt (%)", "Khá (%)", "Trung bình (%)", "Yếu (%)"
+               FROM mart.band_count_table
+               WHERE parent_unit_id = ? AND period_type = 'month' AND period_start = ?
+                 AND "Cấp hành chính" = 'Tổng số đơn vị'""",
+            [built.province_id, built.closed_month.start],
+        ).fetchone()
     rows = _table(book[SHEETS[3]])
     assert rows[0] == tuple(columns)
-    assert rows[1:] == mart
+    assert rows[1:-1] == mart  # the mart's rows as they are: integer counts
+    assert all(isinstance(v, int) for row in mart for v in row[1:])
     assert [r[0] for r in rows[-2:]] == ["Tổng số đơn vị", "Tỷ lệ"]
+    assert rows[-1] == ("Tỷ lệ", *shares, 100)  # the (%) columns of Tổng số đơn vị
     assert any(isinstance(v, float) and v != int(v) for v in rows[-1][1:])  # 2-decimal shares
 
 
@@ -213,17 +222,17 @@ def test_every_sheet_freezes_and_prints_its_header_row(built: Built, tmp_path: P
 # Provisional periods
 
 
-def test_provisional_is_decided_by_the_period_end_in_vietnam_time() -> None:
-    november = Period.parse("2026-11")
-    last_evening = datetime.combine(november.end, time(23, 59), tzinfo=VN)
-    assert is_provisional(november, last_evening)
-    assert provisional_note(november, last_evening) == "tạm tính đến ngày 30/11/2026"
-    assert not is_provisional(november, last_evening + timedelta(minutes=1))
-    # 17:30 UTC on 30/11 is already 1 December in Vietnam: November had closed
-    assert not is_provisional(november, datetime(2026, 11, 30, 17, 30, tzinfo=UTC))
-    assert provisional_note(november, datetime(2026, 12, 6, tzinfo=VN)) is None
-    assert is_provisional(Period.parse("2026-Q4"), datetime(2026, 12, 6, tzinfo=VN))
-    assert is_provisional(Period.parse("2026"), datetime(2026, 12, 31, 8, tzinfo=VN))
+def test_provisional_note_words_the_marts_flag_on_the_vietnam_day() -> None:
+    """Whether a row is provisional is the marts' is_provisional (tests/test_provisional_marts);
+    the note words it, dated by the Vietnam day of the capture."""
+    last_evening = datetime.combine(date(2026, 11, 30), time(23, 59), tzinfo=VN)
+    assert provisional_note(True, last_evening) == "tạm tính đến ngày 30/11/2026"
+    assert provisional_note(False, last_evening) is None
+    assert provisional_note(None, last_evening) is None
+    # 17:30 UTC on 29/11 is already 30 November in Vietnam
+    assert provisional_note(True, datetime(2026, 11, 29, 17, 30, tzinfo=UTC)) == (
+        "tạm tính đến ngày 30/11/2026"
+    )
 
 
 def test_open_month_says_provisional_in_the_summary_and_every_sheet(
@@ -243,6 +252,10 @@ def test_open_month_says_provisional_in_the_summary_and_every_sheet(
         str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
     ]
     assert "tạm tính" not in text and not any("tạm tính" in c for c in cells)
+    # figures the portal gave name the portal as their source, and only the portal
+    source = "Nguồn: Cổng Dịch vụ công quốc gia (dichvucong.gov.vn), tổng hợp bằng dvc766."
+    assert source in text
+    assert "công văn" not in text and source in book.worksheets[0]["A3"].value
 
 
 # ---------------------------------------------------------------------------------------

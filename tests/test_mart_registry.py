@@ -68,6 +68,11 @@ def load_two_months(con: duckdb.DuckDBPyConnection) -> None:
             at=at,
             root=BAC_KAN,
         )
+        # a letter stating another figure for d0: the portal's stays the value
+        letter = core.capture(
+            period, [dept("d0", d1 - 5, parent=BAC_KAN)], at=at, scope="file", root=BAC_KAN
+        )
+        con.execute("UPDATE raw.captures SET source = 'file_letter' WHERE capture_id = ?", [letter])
 
 
 def rows_of(con: duckdb.DuckDBPyConnection, relation: str, exclude: str = "") -> list[tuple]:
@@ -170,13 +175,11 @@ def test_a_changed_mart_definition_rebuilds_its_table_and_those_built_on_it(
 
     # The same registry, with a test-only column added to mart.unit_period_scores.
     original = (SQL_DIR / "mart" / "unit_period_scores.sql").read_text(encoding="utf-8")
-    tail = "    methodology_version\nFROM scored;"
+    tail = "\nFROM scored;"  # the end of the final SELECT
     assert original.count(tail) == 1
     changed = tmp_path / "unit_period_scores.sql"
     changed.write_text(
-        original.replace(
-            tail, "    methodology_version,\n    total_score >= 75 AS is_high\nFROM scored;"
-        )
+        original.replace(tail, ",\n    total_score >= 75 AS is_high\nFROM scored;")
         + "COMMENT ON COLUMN mart.unit_period_scores.is_high IS 'Test: total at least 75.';\n",
         encoding="utf-8",
     )
@@ -206,7 +209,16 @@ def test_a_changed_mart_definition_rebuilds_its_table_and_those_built_on_it(
         # others were left alone.
         now = table_oids(con)
         rebuilt = {name for name in oids if now[name] != oids[name]}
-        assert rebuilt == {"unit_period_scores", "score_changes", "band_counts", "movement_counts"}
+        assert rebuilt == {
+            "unit_period_scores",
+            "score_changes",
+            "band_counts",
+            "movement_counts",
+            "since_yesterday",
+            "points_lost",
+            "peers",
+            "what_it_takes",
+        }
         for table in rebuilt - {"unit_period_scores"}:
             assert rows_of(con, f"mart.{table}") == before[table], table
         recorded = dict(

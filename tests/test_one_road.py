@@ -45,7 +45,7 @@ OVER = "\n".join([TITLE, "STT;Tỉnh, thành phố;Công khai, minh bạch (đi�
 CUTOFF = "2023-11-05 16:00"
 PROVINCE_ROW = """SELECT unit_code, total_score, rank, band FROM mart.unit_period_scores
                   WHERE unit_level = 'province' AND period_type = 'month'
-                    AND period_start = DATE '2023-10-01' ORDER BY rank"""
+                    AND period_start = DATE '2023-10-01' ORDER BY total_score DESC"""
 
 
 def _rows(database: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -91,12 +91,13 @@ def test_an_ingested_file_is_published_and_reported(tmp_path: Path, home: Path) 
     # the option built the run's resources: nothing was written to the environment
     assert "DVC766_WAREHOUSE" not in os.environ and "DVC766_RAW_STORE" not in os.environ
     assert (tmp_path / "kho" / "raw" / "sha256").is_dir()  # the raw store beside it
-    # analysts' file: the ingested figures, derived (total, rank, band) and published
+    # analysts' file: the ingested figures, derived (total, band) and published; three
+    # provinces of a file are no national ranking, so no rank is made up from them
     published = published_path(working)
     assert _rows(published, PROVINCE_ROW) == [
-        ("H26", 91.5, 1, "Xuất sắc"),
-        ("H50", 83.5, 2, "Tốt"),
-        ("H19", 71.0, 3, "Khá"),
+        ("H26", 91.5, None, "Xuất sắc"),
+        ("H50", 83.5, None, "Tốt"),
+        ("H19", 71.0, None, "Khá"),
     ]
     parquet = published.parent / "parquet"
     assert list(parquet.glob("unit_period_scores/period_type=month/period_start=2023-10-01/*"))
@@ -106,7 +107,7 @@ def test_an_ingested_file_is_published_and_reported(tmp_path: Path, home: Path) 
     )
     assert report.exit_code == 0, report.output
     text = out.with_suffix(".txt").read_text(encoding="utf-8")
-    assert "83,5/100 điểm" in text and "xếp hạng 2/3" in text
+    assert "83,5/100 điểm" in text and "chưa xếp hạng" in text and "2/3" not in text
     # before the cut-off the figures did not exist yet
     early = runner.invoke(
         app, [*_report_args("2023-11-05 15:59", tmp_path / "som.xlsx"), "--warehouse", str(working)]

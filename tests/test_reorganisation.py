@@ -190,12 +190,15 @@ def _province_table(month: str, total_by_name: dict[str, float]) -> bytes:
 def test_a_series_across_the_merger_is_never_joined_by_name(
     warehouse: WarehouseResource,
 ) -> None:
+    # Quảng Trị kept its name and code when it took in Quảng Bình on 1/7/2025: its series
+    # runs on under the merged province's id (one id, by the reorganisation data, never by
+    # name), flagged and never comparable at 07/2025; Quảng Bình keeps its own id and ends.
     with warehouse.connect() as con:
         june = ingest_bytes(
             con,
             warehouse.store(),
             "thang-6.csv",
-            _province_table("6/2025", {"Quảng Trị": 12.0, "Hà Nội": 15.0}),
+            _province_table("6/2025", {"Quảng Trị": 12.0, "Quảng Bình": 10.0, "Hà Nội": 15.0}),
         )
         july = ingest_bytes(
             con,
@@ -210,15 +213,33 @@ def test_a_series_across_the_merger_is_never_joined_by_name(
                JOIN raw.captures AS r USING (capture_id)
                WHERE m.name_given = 'Quảng Trị' ORDER BY r.period_start"""
         ).fetchall()
+        # the letters' names match the unit of their date (evidence kept as given)
         assert [unit for _, unit in ids] == ["pre2025:45", QUANG_TRI]
         rebuild_marts(con)
+        series = con.execute(
+            """SELECT unit_id, period_start, total_score, territory_changed
+               FROM mart.unit_period_scores
+               WHERE period_type = 'month' AND unit_id IN (?, 'pre2025:44', 'pre2025:45')
+               ORDER BY unit_id, period_start""",
+            [QUANG_TRI],
+        ).fetchall()
         changes = {
             r[0]: r[1:]
             for r in con.execute(
-                """SELECT unit_id, prev_total_score, comparable, not_comparable_reason
+                """SELECT unit_id, prev_total_score, delta_points, comparable,
+                          not_comparable_reason
                    FROM mart.score_changes
                    WHERE period_type = 'month' AND period_start = DATE '2025-07-01'"""
             ).fetchall()
         }
-    assert changes[QUANG_TRI] == (None, False, "unit_reorganised")
-    assert changes[HA_NOI][0] == 83.0  # unchanged province: the same unit, one series
+    assert series == [
+        # the surviving province: one series, its own June total (80), not Quảng Bình's (78)
+        (QUANG_TRI, date(2025, 6, 1), 80.0, False),
+        (QUANG_TRI, date(2025, 7, 1), 81.0, True),  # a different territory from here on
+        ("pre2025:44", date(2025, 6, 1), 78.0, False),  # the absorbed province ends in June
+    ]
+    # joined under one id, flagged: the delta is shown but never comparable
+    assert changes[QUANG_TRI] == (80.0, 1.0, False, "unit_reorganised")
+    assert "pre2025:44" not in changes and "pre2025:45" not in changes
+    assert changes[HA_NOI][:2] == (83.0, 0.5)  # unchanged province: the same unit, one series
+    assert changes[HA_NOI][3] != "unit_reorganised"

@@ -4,13 +4,15 @@ Each mart's logic lives once, in ``sql/mart/<name>.sql``, as a DuckDB table macr
 a data cut-off (``TIMESTAMPTZ``). The materialised tables hold the same macros evaluated
 with ``cutoff = 'infinity'``, i.e. every value's latest complete capture (the refresh
 query of each table in the registry, ``warehouse/marts.py``). :func:`rebuild_marts`
-refreshes them in one transaction; :func:`query_as_of` evaluates a mart as the portal
-stood at a stated cut-off.
+refreshes them in one transaction; :func:`refresh_marts` derives only the periods whose
+inputs changed since the last refresh (what a nightly run needs); :func:`query_as_of`
+evaluates a mart as the portal stood at a stated cut-off.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
@@ -20,7 +22,7 @@ import duckdb
 import polars as pl
 
 from warehouse.connection import transaction
-from warehouse.marts import MARTS, MartKind, by_name, of_kind
+from warehouse.marts import MARTS, Mart, MartKind, by_name, of_kind
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -28,12 +30,144 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MART_TABLES: tuple[str, ...] = tuple(m.name for m in of_kind(MartKind.TABLE))
 
 
+PeriodKey = tuple[str, date]
+"""A period as the marts key it: (period_type, period_start)."""
+
+INPUTS_HASH_SQL = """
+SELECT concat_ws(':',
+    (SELECT count(*) || '/' || coalesce(sum(hash(v)), 0) FROM methodology.versions AS v),
+    (SELECT count(*) || '/' || coalesce(sum(hash(g)), 0) FROM methodology.groups AS g),
+    (SELECT count(*) || '/' || coalesce(sum(hash(b)), 0) FROM methodology.bands AS b),
+    (SELECT count(*) || '/' || coalesce(sum(hash(l)), 0) FROM mart.unit_lineage AS l)
+)
+"""
+"""A hash of the inputs every period of the marts reads (methodology, unit lineage):
+when it changes, no period can be left as it was."""
+
+UNIT_INPUTS_SQL = """
+SELECT unit_id, hash(unit_id, unit_code, unit_name, unit_level, parent_unit_id)
+FROM core.units
+"""
+"""The attributes of each unit the marts read from core.units (mart.group_values falls
+back to them), hashed: kept in ``ops.mart_unit_inputs`` by each refresh."""
+
+CHANGED_UNITS_SQL = f"""
+WITH now_units AS ({UNIT_INPUTS_SQL})
+SELECT coalesce(n.unit_id, o.unit_id) AS unit_id
+FROM now_units AS n (unit_id, attributes_hash)
+FULL JOIN ops.mart_unit_inputs AS o USING (unit_id)
+WHERE n.attributes_hash IS DISTINCT FROM o.attributes_hash
+"""  # noqa: S608 (a constant of this module)
+"""The units whose attributes changed (or appeared, or went) since the last refresh."""
+
+CHANGED_CAPTURES_SQL = """
+SELECT capture_id FROM ops.normalisations WHERE normalised_at >= ?
+UNION SELECT capture_id FROM ops.rejected_captures WHERE rejected_at >= ?
+UNION SELECT capture_id FROM ops.raw_store_faults
+    WHERE detected_at >= ? AND capture_id IS NOT NULL
+"""
+"""The captures whose core rows may have changed since a time: normalised (loaded, or
+loaded again), rejected by a core check (rows deleted) or found damaged (rows deleted)."""
+
+PERIOD_INPUTS_SQL = """
+SELECT g.period_type, g.period_start, sum(hash(
+    g.unit_id, g.group_code, g.score, g.captured_at, g.capture_id, g.response_id, c.status
+)) AS scores_hash
+FROM core.group_scores AS g
+JOIN raw.captures AS c USING (capture_id)
+GROUP BY g.period_type, g.period_start
+"""
+"""Per period, a hash of its group scores (with their captures' status): kept in
+``ops.mart_period_inputs`` by each refresh, so a score changed in core by any road (a
+normalisation, a rejection, a repair by hand) makes its period part of the next refresh."""
+
+CHANGED_SCORE_PERIODS_SQL = f"""
+WITH now_periods AS ({PERIOD_INPUTS_SQL})
+SELECT coalesce(n.period_type, o.period_type), coalesce(n.period_start, o.period_start)
+FROM now_periods AS n
+FULL JOIN ops.mart_period_inputs AS o USING (period_type, period_start)
+WHERE n.scores_hash IS DISTINCT FROM o.scores_hash
+"""  # noqa: S608 (a constant of this module)
+"""The periods whose group scores changed (or appeared, or went) since the last refresh."""
+
+CHANGED_PERIODS_SQL = """
+WITH
+changed AS (SELECT unnest(?::VARCHAR[]) AS capture_id),
+changed_units AS (SELECT unnest(?::VARCHAR[]) AS unit_id),
+periods AS (
+    SELECT unnest(?::VARCHAR[]) AS period_type, unnest(?::DATE[]) AS period_start
+    UNION SELECT period_type, period_start FROM raw.captures WHERE capture_id IN (FROM changed)
+    UNION SELECT period_type, period_start FROM core.group_scores
+        WHERE capture_id IN (FROM changed)
+    UNION SELECT period_type, period_start FROM core.reported_totals
+        WHERE capture_id IN (FROM changed)
+    UNION SELECT period_type, period_start FROM core.group_scores
+        WHERE unit_id IN (FROM changed_units)
+),
+following AS (   -- each changed period and the ``?`` periods of its type after it
+    SELECT
+        p.period_type,
+        (p.period_start + n * mart.period_length(p.period_type))::DATE AS period_start
+    FROM periods AS p, range(0, ? + 1) AS steps(n)
+)
+SELECT DISTINCT period_type, period_start FROM following ORDER BY ALL
+"""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the marts' inputs since the last refresh."""
+
+    capture_ids: tuple[str, ...] = ()
+    """Captures normalised, rejected or found damaged since."""
+    unit_ids: tuple[str, ...] = ()
+    """Units whose attributes in core.units changed."""
+    periods: tuple[PeriodKey, ...] = ()
+    """Periods whose group scores changed (by whatever road)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.capture_ids or self.unit_ids or self.periods)
+
+
+def affected_periods(
+    con: duckdb.DuckDBPyConnection, changes: Changes, *, following: int = 1
+) -> list[PeriodKey]:
+    """The periods to derive again after ``changes``: each changed capture's own period
+    and the periods of its core rows, each period a changed unit has values in, each
+    period whose scores changed, and the ``following`` periods of the
+    same type after each (mart.score_changes compares a period with the one before it,
+    so a changed month changes the next month's changes, rank moves and movement counts).
+    No mart derives a period from another type's periods (a quarter is the portal's own
+    quarter, never a sum of months), so a month does not make its quarter or year
+    affected."""
+    params = [
+        list(changes.capture_ids),
+        list(changes.unit_ids),
+        [period_type for period_type, _ in changes.periods],
+        [period_start for _, period_start in changes.periods],
+        following,
+    ]
+    rows = con.execute(CHANGED_PERIODS_SQL, params).fetchall()
+    return [(period_type, period_start) for period_type, period_start in rows]
+
+
+AffectedPeriods = Callable[[duckdb.DuckDBPyConnection, Changes], list[PeriodKey]]
+"""How :func:`refresh_marts` turns what changed into the periods to derive."""
+
+
 @dataclass(frozen=True)
 class RebuildStats:
-    """What a rebuild produced: rows per mart table and the time it took."""
+    """What a rebuild produced: rows per mart table and the time it took; for an
+    incremental refresh, the periods it derived (None: every period)."""
 
     row_counts: dict[str, int]
     seconds: float
+    periods: tuple[PeriodKey, ...] | None = None
+
+    @property
+    def mode(self) -> str:
+        """``full`` or ``incremental``."""
+        return "full" if self.periods is None else "incremental"
 
 
 def rebuild_marts(con: duckdb.DuckDBPyConnection) -> RebuildStats:
@@ -51,7 +185,162 @@ def rebuild_marts(con: duckdb.DuckDBPyConnection) -> RebuildStats:
             con.execute(f"DELETE FROM {mart.qualified_name}")  # noqa: S608
             con.execute(f"INSERT INTO {mart.qualified_name} BY NAME {query}", params)
         counts = mart_row_counts(con)
+        _record_refresh(con, None, started)
     return RebuildStats(row_counts=counts, seconds=time.perf_counter() - started)
+
+
+def refresh_marts(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    affected: AffectedPeriods = affected_periods,
+    marts: Sequence[Mart] = MARTS,
+) -> RebuildStats:
+    """Bring the mart tables up to date with core, deriving only what changed.
+
+    The captures normalised, rejected or found damaged since the last refresh started
+    (``ops.mart_refreshes``), the units whose attributes changed
+    (``ops.mart_unit_inputs``) and the periods whose scores changed
+    (``ops.mart_period_inputs``) give the periods to derive (``affected``: by default
+    :func:`affected_periods`). In one transaction, each table mart keyed by period
+    (:attr:`~warehouse.marts.Mart.period_keys`) loses those periods' rows and gets them
+    again from its refresh query filtered to those periods; the others are refreshed in
+    full. With no earlier refresh, or when the inputs every period reads changed
+    (:data:`INPUTS_HASH_SQL`), it is :func:`rebuild_marts`. The result equals a full
+    rebuild (``tests/test_incremental_marts.py``).
+    """
+    last = con.execute(
+        "SELECT refreshed_at, inputs_hash FROM ops.mart_refreshes "
+        "ORDER BY refreshed_at DESC LIMIT 1"
+    ).fetchone()
+    if last is None or last[1] != _inputs_hash(con):
+        return rebuild_marts(con)
+    started = time.perf_counter()
+    since = last[0]
+    changes = Changes(
+        capture_ids=tuple(r[0] for r in con.execute(CHANGED_CAPTURES_SQL, [since] * 3).fetchall()),
+        unit_ids=tuple(r[0] for r in con.execute(CHANGED_UNITS_SQL).fetchall()),
+        periods=tuple((r[0], r[1]) for r in con.execute(CHANGED_SCORE_PERIODS_SQL).fetchall()),
+    )
+    periods = affected(con, changes) if changes else []
+    with transaction(con):
+        if periods:
+            types = [period_type for period_type, _ in periods]
+            starts = [period_start for _, period_start in periods]
+            for mart in of_kind(MartKind.TABLE, marts):
+                _refresh_table(con, mart, types, starts, marts)
+        counts = mart_row_counts(con)
+        _record_refresh(con, len(periods), started)
+    return RebuildStats(
+        row_counts=counts, seconds=time.perf_counter() - started, periods=tuple(periods)
+    )
+
+
+_IN_PERIODS = (
+    "{type_column} || '/' || {start_column} IN "
+    "(SELECT unnest(?::VARCHAR[]) || '/' || unnest(?::DATE[]))"
+)
+
+
+def _refresh_table(
+    con: duckdb.DuckDBPyConnection,
+    mart: Mart,
+    types: list[str],
+    starts: list[date],
+    marts: Sequence[Mart] = MARTS,
+) -> None:
+    """Derive the rows of ``mart`` for the periods ``types``/``starts`` again (all rows
+    when the mart is not keyed by period). The period filter also bounds period_start,
+    which DuckDB pushes through the marts' window functions (partitioned by period) down
+    to the scans of core."""
+    query, params = mart.refresh_query()
+    if mart.period_keys is None:
+        # Table names come from the registry, never from input.
+        con.execute(f"DELETE FROM {mart.qualified_name}")  # noqa: S608
+        con.execute(f"INSERT INTO {mart.qualified_name} BY NAME {query}", params)
+        return
+    type_column, start_column = mart.period_keys
+    where = f"{start_column} BETWEEN ? AND ? AND " + _IN_PERIODS.format(
+        type_column=type_column, start_column=start_column
+    )
+    bounds = [min(starts), max(starts), types, starts]
+    source = by_name(mart.refresh_of, marts) if mart.refresh_of else None
+    if source is not None and source.period_keys is not None:
+        # An ``_of`` macro reads only the rows of these periods and of the period before
+        # each (score changes compare with it): hand it those, not the whole table.
+        source_type, source_start = source.period_keys
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE refresh_input AS
+                SELECT * FROM {source.qualified_name}
+                WHERE {source_type} || '/' || {source_start} IN (
+                    SELECT t || '/' || s FROM (SELECT unnest(?::VARCHAR[]) AS t,
+                                                      unnest(?::DATE[]) AS s)
+                    UNION ALL
+                    SELECT t || '/' || (s - mart.period_length(t))::DATE
+                    FROM (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::DATE[]) AS s))""",  # noqa: S608
+            [types, starts, types, starts],
+        )
+        params = ["refresh_input"]
+    # Column and table names come from the registry; the periods are parameters.
+    con.execute(f"DELETE FROM {mart.qualified_name} WHERE {where}", bounds)  # noqa: S608
+    con.execute(
+        f"INSERT INTO {mart.qualified_name} BY NAME SELECT * FROM ({query}) WHERE {where}",  # noqa: S608
+        [*params, *bounds],
+    )
+    con.execute("DROP TABLE IF EXISTS temp.refresh_input")
+
+
+def checks_scope(
+    con: duckdb.DuckDBPyConnection, stats: RebuildStats, marts: Sequence[Mart] = MARTS
+) -> tuple[tuple[PeriodKey, ...], tuple[tuple[str, tuple[str, str]], ...]] | None:
+    """What the checks after the refresh ``stats`` may look at: the periods it derived
+    and the tables keyed by period, or None for everything. Scoped only after an
+    incremental refresh when the checks after the refresh before it passed (so every
+    other period was checked and is unchanged); otherwise a failure found earlier and
+    still in the tables would go unseen."""
+    if stats.periods is None:
+        return None
+    row = con.execute(
+        "SELECT checks_passed FROM ops.mart_refreshes ORDER BY refreshed_at DESC LIMIT 1 OFFSET 1"
+    ).fetchone()
+    if row is None or row[0] is not True:
+        return None
+    tables = tuple((m.name, m.period_keys) for m in of_kind(MartKind.TABLE, marts) if m.period_keys)
+    return stats.periods, tables
+
+
+def record_checks(con: duckdb.DuckDBPyConnection, passed: bool) -> None:
+    """Record whether the mart checks passed after the latest refresh."""
+    con.execute(
+        """UPDATE ops.mart_refreshes SET checks_passed = ?
+           WHERE refreshed_at = (SELECT max(refreshed_at) FROM ops.mart_refreshes)""",
+        [passed],
+    )
+
+
+def _inputs_hash(con: duckdb.DuckDBPyConnection) -> str:
+    """The current :data:`INPUTS_HASH_SQL`."""
+    row = con.execute(INPUTS_HASH_SQL).fetchone()
+    return str(row[0]) if row else ""
+
+
+def _record_refresh(con: duckdb.DuckDBPyConnection, periods: int | None, started: float) -> None:
+    """Record a refresh in ``ops.mart_refreshes`` (inside its transaction, whose start
+    time it keeps: what is normalised after that is the next refresh's to derive) and the
+    units' attributes it read in ``ops.mart_unit_inputs``."""
+    con.execute("DELETE FROM ops.mart_unit_inputs")
+    con.execute(f"INSERT INTO ops.mart_unit_inputs {UNIT_INPUTS_SQL}")
+    con.execute("DELETE FROM ops.mart_period_inputs")
+    con.execute(f"INSERT INTO ops.mart_period_inputs {PERIOD_INPUTS_SQL}")
+    con.execute(
+        "INSERT INTO ops.mart_refreshes (refreshed_at, mode, periods, inputs_hash, seconds) "
+        "VALUES (now(), ?, ?, ?, ?)",
+        [
+            "full" if periods is None else "incremental",
+            periods,
+            _inputs_hash(con),
+            time.perf_counter() - started,
+        ],
+    )
 
 
 def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

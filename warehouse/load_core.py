@@ -80,8 +80,18 @@ CORE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "ratio": pl.Float64,
         "score_delta": pl.Float64,
         "reported_rank": pl.Int32,
+        "reported_cohort_size": pl.Int32,
+    },
+    "reported_band_counts": {
+        **_PROVENANCE,
+        "unit_id": pl.String,
+        "unit_level": pl.String,
+        "band_code": pl.String,
+        "unit_count": pl.Int32,
+        "level_total": pl.Int32,
     },
 }
+_PERIOD_KEYS = ("period_type", "period_start")
 
 
 @dataclass
@@ -144,7 +154,9 @@ def load_parsed(
     con: duckdb.DuckDBPyConnection, replies: Sequence[StoredReply], parse: ReplyParser
 ) -> dict[str, int]:
     """Insert the rows ``parse`` reads from each reply, with the reply's provenance;
-    return the rows inserted per core table. For sources parsed in Python."""
+    return the rows inserted per core table. For sources parsed in Python. A row that
+    carries its own period (a letter's figure for another month than the letter's)
+    keeps it; the others take the reply's."""
     tables: dict[str, list[dict]] = {name: [] for name in CORE_SCHEMAS}
     for reply in replies:
         parsed = parse(reply)
@@ -156,7 +168,10 @@ def load_parsed(
         period = {"period_type": reply.period_type, "period_start": reply.period_start}
         for name in CORE_SCHEMAS:
             extra = provenance if name == "unit_sightings" else {**provenance, **period}
-            tables[name].extend({**row, **extra} for row in getattr(parsed, name))
+            tables[name].extend(
+                {**row, **extra, **{k: row[k] for k in _PERIOD_KEYS if row.get(k) is not None}}
+                for row in getattr(parsed, name)
+            )
     for name, schema in CORE_SCHEMAS.items():
         if tables[name]:
             con.register("core_frame", pl.from_dicts(tables[name], schema=schema))

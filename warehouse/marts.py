@@ -74,6 +74,12 @@ class Mart:
     reported_with: str | None = None
     """Tables only: the table whose Dagster asset rebuilds and reports it; None when the
     table is an asset of its own."""
+    period_keys: tuple[str, str] | None = None
+    """Tables only: its (period type, period start) columns when every row belongs to one
+    period and a period's rows depend only on the inputs of that period and the period
+    before it (:func:`warehouse.derive.affected_periods`), so an incremental refresh
+    derives only the affected periods; None: the table is refreshed in full every time
+    (the safe default for a table that spans periods)."""
     sql_path: Path | None = None
     """Where its SQL is, when not ``sql/mart/<name>.sql`` (a test's changed definition)."""
 
@@ -138,9 +144,10 @@ MARTS: tuple[Mart, ...] = (
         "One row per (unit, period type, period): the six group scores, the total (only when "
         "all groups are present), band, rank within the cohort, and the portal's own total "
         "for comparison.",
-        depends_on=("group_values",),
+        depends_on=("period_length", "group_values"),
         as_of=True,
         published=True,
+        period_keys=("period_type", "period_start"),
     ),
     Mart(
         "merged_province_scores",
@@ -158,6 +165,7 @@ MARTS: tuple[Mart, ...] = (
         as_of=True,
         published=True,
         reported_with="unit_period_scores",
+        period_keys=("period_type", "period_start"),
     ),
     Mart(
         "score_changes",
@@ -168,6 +176,7 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,
+        period_keys=("period_type", "period_start"),
     ),
     Mart(
         "band_counts",
@@ -178,6 +187,7 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,
+        period_keys=("period_type", "period_start"),
     ),
     Mart(
         "movement_counts",
@@ -189,6 +199,7 @@ MARTS: tuple[Mart, ...] = (
         as_of=True,
         published=True,
         reported_with="score_changes",
+        period_keys=("period_type", "period_start"),
     ),
     Mart(
         "revisions",
@@ -198,6 +209,7 @@ MARTS: tuple[Mart, ...] = (
         depends_on=("period_length",),
         as_of=True,
         published=True,
+        period_keys=("period_type", "period_start"),
     ),
     Mart(
         "band_count_table",
@@ -209,11 +221,71 @@ MARTS: tuple[Mart, ...] = (
         published=True,
     ),
     Mart(
+        "reported_band_counts",
+        MartKind.VIEW,
+        "Units per level and band as a letter states them, beside the counts derived from the "
+        "scores (mart.band_counts), flagging where they disagree.",
+        depends_on=("band_counts",),
+    ),
+    Mart(
         "top_bottom",
         MartKind.MACRO,
         "Top n and bottom n units of every cohort, ties kept: mart.top_bottom(n) and "
         "mart.top_bottom_as_of(n, cutoff).",
         depends_on=("unit_period_scores",),
+    ),
+    Mart(
+        "since_yesterday",
+        MartKind.TABLE,
+        "Total, groups, band and rank of each unit-period at the latest capture night and at "
+        "the night before, and how they moved; is_provisional picks the open periods.",
+        depends_on=("unit_period_scores",),
+        refresh_of="unit_period_scores",
+        as_of=True,
+        published=True,
+        # not keyed by period: the latest capture night is the whole warehouse's, so a new
+        # night changes the previous values of every period
+    ),
+    Mart(
+        "points_lost",
+        MartKind.TABLE,
+        "Per unit, period and indicator: maximum, score and points lost, with the group's "
+        "total lost and the numerator move that gives a rate indicator full points.",
+        depends_on=("unit_period_scores",),
+        refresh_of="unit_period_scores",
+        as_of=True,
+        published=True,
+        period_keys=("period_type", "period_start"),
+    ),
+    Mart(
+        "peers",
+        MartKind.TABLE,
+        "Each unit-period against its cohort: median and 75th percentile of totals and "
+        "groups, and the unit's percentile.",
+        depends_on=("unit_period_scores",),
+        refresh_of="unit_period_scores",
+        as_of=True,
+        published=True,
+        period_keys=("period_type", "period_start"),
+    ),
+    Mart(
+        "what_it_takes",
+        MartKind.TABLE,
+        "Per unit and period: points needed for the next band and the indicators where they "
+        "are most cheaply found (largest points lost first), with the numerator move.",
+        depends_on=("points_lost",),
+        refresh_of="points_lost",
+        as_of=True,
+        published=True,
+        period_keys=("period_type", "period_start"),
+    ),
+    Mart(
+        "source_disagreements",
+        MartKind.VIEW,
+        "Where a file (letter, saved page, table) states a group score different from the "
+        "portal capture's value the marts use (the portal wins): both values side by side.",
+        depends_on=("group_values", "unit_period_scores"),
+        as_of=True,
     ),
 )
 
@@ -248,6 +320,10 @@ def check_registry(marts: Sequence[Mart]) -> None:
             problems.append(f"{mart.name}: refresh_of {mart.refresh_of} missing from depends_on")
         if mart.reported_with and seen[mart.reported_with].reported_with:
             problems.append(f"{mart.name}: reported with {mart.reported_with}, itself reported")
+        if mart.period_keys and mart.kind is not MartKind.TABLE:
+            problems.append(f"{mart.name}: period_keys is for tables only")
+        if mart.period_keys and not all(_IDENTIFIER.fullmatch(c) for c in mart.period_keys):
+            problems.append(f"{mart.name}: period_keys are not plain identifiers")
         if mart.published and mart.kind not in (MartKind.TABLE, MartKind.VIEW):
             problems.append(f"{mart.name}: only tables and views can be published")
         seen[mart.name] = mart

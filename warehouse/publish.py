@@ -16,6 +16,7 @@ power cut) and are removed.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -27,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.connection import write_lock
-from warehouse.marts import published_marts
+from warehouse.marts import Mart, MartKind, published_marts
 
 _COPY_PREFIX, _COPY_SUFFIX, _EXPORT_PREFIX = ".publish-", ".duckdb", ".parquet-"
 # The names tempfile.mkstemp/mkdtemp give our copies and staging folders (8 random
@@ -81,6 +82,71 @@ def publish(working: Path | str, target: Path | str | None = None) -> Publicatio
     return Publication(target, parquet_dir, target.stat().st_size, files)
 
 
+def _export_mart(
+    con: duckdb.DuckDBPyConnection, mart: Mart, destination: Path, previous: Path
+) -> None:
+    """Write ``mart`` to ``destination``, only its changed periods when it is keyed by
+    period and ``previous`` (its last export) has a manifest; link the rest."""
+    # The mart's name and columns come from the registry; the path is quoted by DuckDB's
+    # COPY syntax and built only from our own folder names.
+    target = str(destination).replace("'", "''")
+    options = "(FORMAT parquet, PARTITION_BY (period_type, period_start))"
+    if mart.kind is not MartKind.TABLE or mart.period_keys is None:
+        con.execute(f"COPY (SELECT * FROM {mart.qualified_name}) TO '{target}' {options}")  # noqa: S608
+        return
+    type_column, start_column = mart.period_keys
+    columns = json.dumps(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name = 'mart' AND table_name = ? ORDER BY column_index",
+            [mart.name],
+        ).fetchall()
+    )
+    hashes = {
+        f"{period_type}/{period_start.isoformat()}": digest
+        for period_type, period_start, digest in con.execute(
+            _PERIOD_HASHES_SQL.format(
+                type_column=type_column, start_column=start_column, table=mart.qualified_name
+            )
+        ).fetchall()
+    }
+    before = _read_manifest(previous, columns)
+    changed = [key for key, digest in hashes.items() if before.get(key) != digest]
+    if changed:
+        con.execute(
+            f"COPY (SELECT * FROM {mart.qualified_name} "  # noqa: S608
+            f"WHERE {type_column} || '/' || {start_column} IN (SELECT unnest(?::VARCHAR[]))) "
+            f"TO '{target}' {options}",
+            [changed],
+        )
+    destination.mkdir(exist_ok=True)
+    for key in hashes.keys() - set(changed):
+        period_type, period_start = key.split("/")
+        folder = Path(f"period_type={period_type}") / f"period_start={period_start}"
+        (destination / folder).mkdir(parents=True)
+        for file in (previous / folder).iterdir():
+            if file.is_file() and not file.is_symlink():
+                os.link(file, destination / folder / file.name)
+    manifest = {"columns": columns, "periods": hashes}
+    (destination / PERIODS_MANIFEST).write_text(json.dumps(manifest, sort_keys=True))
+
+
+def _read_manifest(folder: Path, columns: str) -> dict[str, str]:
+    """The period hashes of a previous export of one mart; empty when there is none,
+    when its columns were not ``columns`` (a changed definition) or when its folders are
+    not all there: everything is then written again."""
+    try:
+        manifest = json.loads((folder / PERIODS_MANIFEST).read_text())
+        hashes = manifest["periods"] if manifest["columns"] == columns else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    for key in hashes:
+        period_type, period_start = key.split("/")
+        if not (folder / f"period_type={period_type}" / f"period_start={period_start}").is_dir():
+            return {}
+    return hashes
+
+
 def remove_leftovers(folder: Path) -> list[Path]:
     """Remove the copies (``.publish-*.duckdb`` files) and Parquet staging folders
     (``.parquet-*``) that dead publishes left in ``folder``; return what was removed.
@@ -103,9 +169,25 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
+PERIODS_MANIFEST = "_periods.json"
+"""In each exported mart's folder: the hash of each period's rows when it was written,
+so the next export writes only the periods whose rows changed."""
+
+_PERIOD_HASHES_SQL = """
+SELECT {type_column}, {start_column}, count(*) || '/' || sum(hash(t))
+FROM {table} AS t GROUP BY ALL
+"""
+
+
 def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
     """Export the published marts of ``database`` to ``out_dir/<mart>/`` partitioned by
-    period, replacing the previous export as a whole."""
+    period, replacing the previous export as a whole.
+
+    A mart table keyed by period (``Mart.period_keys``) is written only for the periods
+    whose rows differ from the previous export (by a hash of the rows kept in
+    ``<mart>/_periods.json``); the files of the other periods are hard links to the
+    previous export's (Parquet files are never written in place, so they are shared
+    safely). Views and tables not keyed by period are written in full."""
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=_EXPORT_PREFIX))
     staging.chmod(0o755)
     con = duckdb.connect(str(database), read_only=True)
@@ -120,13 +202,7 @@ def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
         for mart in published_marts():
             if mart.name not in existing:  # a warehouse from before the mart existed
                 continue
-            # The mart's name comes from the registry; the path is quoted by DuckDB's COPY
-            # syntax and built only from our own folder names.
-            destination = str(staging / mart.name).replace("'", "''")
-            con.execute(
-                f"COPY (SELECT * FROM {mart.qualified_name}) TO '{destination}' "  # noqa: S608
-                "(FORMAT parquet, PARTITION_BY (period_type, period_start))"
-            )
+            _export_mart(con, mart, staging / mart.name, out_dir / mart.name)
     finally:
         con.close()
     files = sum(1 for _ in staging.rglob("*.parquet"))

@@ -43,6 +43,9 @@ REASONS: dict[str, str] = {
     ),
     "province without groupScores": "tỉnh không có điểm nhóm (groupScores)",
     "groupScores lacks groups": "điểm nhóm (groupScores) thiếu nhóm",
+    "groupScores has groups outside the methodology in force": (
+        "điểm nhóm (groupScores) có nhóm không thuộc phương pháp đang áp dụng"
+    ),
     "empty unit list": "danh sách đơn vị rỗng",
     "unit of another root in the reply": "trả lời có đơn vị không thuộc đơn vị gốc đã hỏi",
     "page is not the one asked for": "trang trả về không phải trang đã hỏi",

@@ -129,6 +129,7 @@ class ParsedReply:
     metric_values: list[dict[str, Any]] = field(default_factory=list)
     group_parameters: list[dict[str, Any]] = field(default_factory=list)
     reported_totals: list[dict[str, Any]] = field(default_factory=list)
+    reported_band_counts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def units(self) -> set[str]:

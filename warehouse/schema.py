@@ -31,6 +31,7 @@ DDL_FILES: tuple[str, ...] = (
     "ops/run_files.sql",
     "ops/rejected_captures.sql",
     "ops/mart_definitions.sql",
+    "ops/mart_refreshes.sql",
     "methodology/versions.sql",
     "methodology/groups.sql",
     "methodology/indicators.sql",
@@ -42,6 +43,7 @@ DDL_FILES: tuple[str, ...] = (
     "core/metric_values.sql",
     "core/group_parameters.sql",
     "core/reported_totals.sql",
+    "core/reported_band_counts.sql",
     "core/current_group_scores.sql",
     "core/group_scores_as_of.sql",
     "core/reorganisation_2025.sql",
@@ -49,6 +51,7 @@ DDL_FILES: tuple[str, ...] = (
     "core/unit_match_review.sql",
     "comments/core_raw.sql",
     "comments/ops.sql",
+    "core/unit_identities.sql",
 )
 
 

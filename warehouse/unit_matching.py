@@ -280,13 +280,25 @@ def load_candidates(
 ) -> list[Candidate]:
     """Units a name in a file of province ``root`` (``VN`` for provinces) may refer to:
     units of that province (and level) seen in core or listed as reference, existing on
-    ``on`` by the reference list's dates. Unmatched ids are never candidates."""
+    ``on`` by the reference list's dates, each under its canonical id on ``on``
+    (``core.unit_identities``: a legacy-API province and its pre-merger reference unit are
+    one candidate). Unmatched ids are never candidates."""
     rows = con.execute(
         """
-        WITH known AS (
-            SELECT unit_id, unit_code, unit_name, unit_level, province_unit_id, NULL AS gso_code
-            FROM core.units
-            WHERE unit_id NOT LIKE 'unmatched:%'
+        WITH known AS (   -- under their canonical ids on the day (core.unit_identities)
+            SELECT coalesce(i.unit_id, u.unit_id) AS unit_id, u.unit_code, u.unit_name,
+                   u.unit_level, coalesce(ip.unit_id, u.province_unit_id) AS province_unit_id,
+                   NULL AS gso_code
+            FROM core.units AS u
+            LEFT JOIN core.unit_identities AS i
+                ON i.source_unit_id = u.unit_id
+                AND (i.valid_from IS NULL OR i.valid_from <= $on)
+                AND (i.valid_to IS NULL OR $on <= i.valid_to)
+            LEFT JOIN core.unit_identities AS ip
+                ON ip.source_unit_id = u.province_unit_id
+                AND (ip.valid_from IS NULL OR ip.valid_from <= $on)
+                AND (ip.valid_to IS NULL OR $on <= ip.valid_to)
+            WHERE u.unit_id NOT LIKE 'unmatched:%'
             UNION ALL
             SELECT r.unit_id, r.unit_code, n.name, r.unit_level, r.province_unit_id, r.gso_code
             FROM core.reference_units AS r,
@@ -298,16 +310,16 @@ def load_candidates(
         SELECT k.unit_id, k.unit_code, k.unit_name, k.unit_level, k.gso_code
         FROM known AS k
         LEFT JOIN validity AS v USING (unit_id)
-        WHERE (v.valid_from IS NULL OR v.valid_from <= ?)
-          AND (v.valid_to IS NULL OR ? <= v.valid_to)
-          AND CASE WHEN ? = 'VN' OR ? = 'province'
+        WHERE (v.valid_from IS NULL OR v.valid_from <= $on)
+          AND (v.valid_to IS NULL OR $on <= v.valid_to)
+          AND CASE WHEN $root = 'VN' OR $level = 'province'
                    THEN k.unit_level = 'province'
-                   ELSE k.province_unit_id = ? AND k.unit_id <> ?
-                        AND (? IS NULL OR ? = 'unknown' OR k.unit_level = ?)
+                   ELSE k.province_unit_id = $root AND k.unit_id <> $root
+                        AND ($level IS NULL OR $level = 'unknown' OR k.unit_level = $level)
               END
         ORDER BY k.unit_id, k.unit_name
         """,
-        [on, on, root, level, root, root, level, level, level],
+        {"on": on, "root": root, "level": level},
     ).fetchall()
     candidates: dict[str, Candidate] = {}
     for unit_id, unit_code, unit_name, unit_level, gso_code in rows:

@@ -3,12 +3,12 @@ publication (PNG + interactive HTML sharing one plotly.min.js in the folder) and
 in the Dagster UI. A month still open when captured is titled "tạm tính"."""
 
 import base64
+import json
 
 import dagster as dg
 import duckdb
 from pydantic import Field
 
-from pipelines.outputs.chart_data import NATIONAL_BUMP_TITLE, make_chart
 from pipelines.partitions import month_of_key, monthly_partitions
 from pipelines.resources import WarehouseResource
 from warehouse.periods import Period
@@ -45,12 +45,22 @@ def _preview(png: bytes, title: str) -> dg.MetadataValue:
 def out_portal__charts(
     context: dg.AssetExecutionContext, config: ChartsConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Draw the charts from the published warehouse."""
+    """Draw the charts from the published warehouse, unless what they show (the
+    month's and the earlier months' scores) is what the last drawing showed."""
     month = Period("month", month_of_key(context.partition_keys[-1]))
     database = published_path(warehouse.path)
     out = database.parent / "charts" / month.label
     metadata: dict[str, dg.MetadataValue] = {"folder": dg.MetadataValue.path(str(out))}
     with duckdb.connect(str(database), read_only=True) as con:
+        drawn = _fingerprint(con, month, config.units)
+        stamp = out / CHARTS_FINGERPRINT
+        if stamp.is_file() and stamp.read_text(encoding="utf-8") == drawn:
+            context.log.info(f"Charts of {month} unchanged: not drawn again")
+            metadata["unchanged"] = dg.MetadataValue.bool(True)
+            return dg.MaterializeResult(metadata=metadata)
+        # plotly and matplotlib are imported only when charts are drawn (start-up stays lean)
+        from pipelines.outputs.chart_data import NATIONAL_BUMP_TITLE, make_chart
+
         units = config.units or [
             row[0]
             for row in con.execute(
@@ -71,4 +81,20 @@ def out_portal__charts(
             groups = make_chart(con, "groups", code, out_dir=out, period=month.label)
             metadata[f"total_{code}"] = _preview(total.png.read_bytes(), f"Tổng điểm — {code}")
             metadata[f"groups_{code}"] = _preview(groups.png.read_bytes(), f"Nhóm — {code}")
+        stamp.write_text(drawn, encoding="utf-8")
     return dg.MaterializeResult(metadata=metadata)
+
+
+CHARTS_FINGERPRINT = ".drawn-from"
+"""In a month's chart folder: what its charts were drawn from (:func:`_fingerprint`)."""
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, month: Period, units: list[str]) -> str:
+    """The units asked for and a hash of the monthly scores up to ``month`` (what the
+    bump, total and group charts show)."""
+    row = con.execute(
+        """SELECT count(*) || '/' || coalesce(sum(hash(s)), 0) FROM mart.unit_period_scores AS s
+           WHERE period_type = 'month' AND period_start <= ?""",
+        [month.start],
+    ).fetchone()
+    return json.dumps({"units": sorted(units), "scores": row[0] if row else ""})

@@ -83,9 +83,9 @@ _PER_CAPTURE: tuple[tuple[str, str, str, str, str], ...] = (
             (
                 "unique_reported_totals",
                 "reported_totals",
-                "(response, unit)",
+                "(response, unit, period)",
                 "reported total written twice for one unit",
-                ("response_id", "unit_id"),
+                ("response_id", "unit_id", "period_type", "period_start"),
             ),
         )
     ),

@@ -1,9 +1,10 @@
 """mart_portal__*: the analyst marts (schema ``mart``) derived in SQL from core, with
 blocking asset checks.
 
-The marts are rebuilt in full, in one transaction (``warehouse.derive.rebuild_marts``):
-the work is a few window-function queries over core, fast enough on the national data
-that a nightly tick and a two-year backfill are the same single run. Each monthly
+The marts are refreshed in one transaction (``warehouse.derive.refresh_marts``): only the
+periods whose captures changed since the last refresh, and the periods that depend on
+them, are derived again, so a nightly tick costs what changed, not the whole history;
+the first refresh of a warehouse is a full one. Each monthly
 partition depends on its own and the previous month of core (the previous period is
 what score changes compare with), never on the mart itself.
 
@@ -14,10 +15,10 @@ table, except the tables ``reported_with`` another, whose row counts that asset 
 import dagster as dg
 
 from pipelines.assets.metadata import table_metadata
-from pipelines.assets.sql_checks import SqlCheck, check_specs, run_checks
+from pipelines.assets.sql_checks import SqlCheck, check_specs, run_checks, scoped_to_periods
 from pipelines.partitions import monthly_partitions
 from pipelines.resources import WarehouseResource
-from warehouse.derive import rebuild_marts
+from warehouse.derive import checks_scope, record_checks, refresh_marts
 from warehouse.marts import MartKind, of_kind
 
 # Extra mart tables rebuilt with an asset, reported in its metadata: table → asset's table.
@@ -62,11 +63,11 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
             "unit_period_scores",
             "Every group score lies in [0, its methodology maximum] (to the portal's rounding).",
             """SELECT count(*)
-           FROM (UNPIVOT mart.unit_period_scores ON ckmb, tdgq, clgq, tttt, mdhl, mdsh
-                 INTO NAME group_column VALUE score) AS s
+           FROM (SELECT methodology_version, unnest(map_entries(group_scores), recursive := true)
+                 FROM mart.unit_period_scores) AS s
            LEFT JOIN methodology.groups AS g
-             ON g.version_id = s.methodology_version AND g.group_code = upper(s.group_column)
-           WHERE s.score < 0 OR s.score > coalesce(g.max_score, 100) + 0.005""",
+             ON g.version_id = s.methodology_version AND g.group_code = s.key
+           WHERE s.value < 0 OR s.value > coalesce(g.max_score, 100) + 0.005""",
         ),
         (
             "unique_unit_period",
@@ -78,29 +79,34 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
         (
             "rank_within_cohort",
             "unit_period_scores",
-            "A unit has a rank exactly when it has a total (a score, for group ranks), the "
-            "rank lies in 1..cohort_size, and it is the competition rank (1, 2, 2, 4) of its "
-            "total among the ranked units of its cohort (level, parent, period).",
+            "A unit has a rank exactly when rank_null_reason is null, never without a total (a "
+            "score, for group ranks), the rank lies in 1..cohort_size, and it is the "
+            "competition rank (1, 2, 2, 4) of its total among the ranked units of its cohort "
+            "(level, parent, period).",
             """SELECT
              (SELECT count(*) FROM (
                 SELECT *, rank() OVER cohort AS expected
                 FROM mart.unit_period_scores
                 WINDOW cohort AS (
                     PARTITION BY unit_level, parent_unit_id, period_type, period_start,
-                                 total_score IS NULL
+                                 rank_null_reason IS NULL
                     ORDER BY total_score DESC)
               )
-              WHERE (total_score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size
+              WHERE (rank_null_reason IS NULL) = (rank IS NULL)
+                 OR (rank IS NULL) <> (cohort_size IS NULL)
+                 OR (total_score IS NULL AND rank IS NOT NULL) OR rank < 1 OR rank > cohort_size
                  OR rank <> expected)
            + (SELECT count(*) FROM (
                 SELECT *, rank() OVER cohort AS expected
                 FROM mart.group_ranks
                 WINDOW cohort AS (
                     PARTITION BY group_code, unit_level, parent_unit_id, period_type,
-                                 period_start, score IS NULL
-                    ORDER BY score DESC)
+                                 period_start, rank_null_reason IS NULL
+                    ORDER BY round(score, 2) DESC)
               )
-              WHERE (score IS NULL) <> (rank IS NULL) OR rank < 1 OR rank > cohort_size
+              WHERE (rank_null_reason IS NULL) = (rank IS NULL)
+                 OR (rank IS NULL) <> (cohort_size IS NULL)
+                 OR (score IS NULL AND rank IS NOT NULL) OR rank < 1 OR rank > cohort_size
                  OR rank <> expected)""",
         ),
         (
@@ -214,18 +220,29 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
     pool="warehouse",
 )
 def mart_portal(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Rebuild every mart from core in one transaction, then check the marts."""
+    """Derive the marts from core in one transaction (only the periods whose inputs
+    changed since the last refresh), then check the marts."""
     keys = context.partition_keys
-    context.log.info(f"Rebuilding the marts (partitions {keys[0]} … {keys[-1]})")
+    context.log.info(f"Refreshing the marts (partitions {keys[0]} … {keys[-1]})")
     with warehouse.connect() as con:
-        stats = rebuild_marts(con)
-        results = run_checks(con, MART_CHECKS, mart_key)
+        stats = refresh_marts(con)
+        scope = checks_scope(con, stats)
+        if scope is None:
+            results = run_checks(con, MART_CHECKS, mart_key)
+        else:  # only the periods just derived: the others passed before, unchanged
+            with scoped_to_periods(con, *scope) as rewrite:
+                results = run_checks(con, MART_CHECKS, mart_key, rewrite=rewrite)
+        record_checks(con, all(result.passed for result in results))
         described = {table: table_metadata(con, "mart", table) for table in MART_ASSETS}
-    context.log.info(f"Marts rebuilt in {stats.seconds:.2f} s: {stats.row_counts}")
+    derived = "every period" if stats.periods is None else f"{len(stats.periods)} periods"
+    context.log.info(f"Marts refreshed ({derived}) in {stats.seconds:.2f} s: {stats.row_counts}")
     for table in MART_ASSETS:
         metadata: dict[str, object] = {
             **described[table],
             "rebuild_seconds": round(stats.seconds, 3),
+            "refresh_mode": stats.mode,
+            "periods_derived": -1 if stats.periods is None else len(stats.periods),
+            "checks_scope": "every period" if scope is None else f"{len(scope[0])} periods",
             "partition_range": f"{keys[0]} … {keys[-1]}",
         }
         for companion, owner in COMPANION_TABLES.items():

@@ -5,9 +5,18 @@ fails with severity ERROR and blocks what depends on it. A per-capture check (on
 ``reason``) looks only at the captures given, those a run just loaded: each capture it
 finds is quarantined by the caller (``warehouse.rejections``) and the check reports it
 as a warning, so the rest of the run goes on.
+
+A global check can be scoped to periods (:func:`scoped_to_periods`): the mart tables it
+reads are then read through temporary views holding only the rows of those periods.
+That is sound for checks that compare rows within one period only (every mart check),
+run after a refresh that derived only those periods, when the checks passed on all the
+rest before.
 """
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
 from typing import NamedTuple
 
 import dagster as dg
@@ -63,19 +72,55 @@ def offending_captures(
     return found
 
 
+@contextmanager
+def scoped_to_periods(
+    con: duckdb.DuckDBPyConnection,
+    periods: Sequence[tuple[str, date]],
+    tables: Sequence[tuple[str, tuple[str, str]]],
+) -> Iterator[Callable[[str], str]]:
+    """Temporary views ``temp.checked_<table>`` holding the rows of ``periods`` of each
+    mart table of ``tables`` (name, (period type column, period start column)); yields
+    the function that rewrites a check's SQL to read them instead of ``mart.<table>``.
+    Names come from the registry of marts; the periods go in as parameters."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE checked_periods (period_type VARCHAR, period_start DATE)"
+    )
+    con.execute(
+        "INSERT INTO checked_periods SELECT unnest(?::VARCHAR[]), unnest(?::DATE[])",
+        [[kind for kind, _ in periods], [start for _, start in periods]],
+    )
+    for name, (type_column, start_column) in tables:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW checked_{name} AS
+                SELECT t.* FROM mart.{name} AS t
+                SEMI JOIN checked_periods AS p
+                  ON p.period_type = t.{type_column} AND p.period_start = t.{start_column}"""  # noqa: S608
+        )
+    pattern = re.compile(r"\bmart\.(" + "|".join(name for name, _ in tables) + r")\b")
+    try:
+        yield lambda sql: pattern.sub(r"temp.checked_\1", sql) if tables else sql
+    finally:
+        for name, _ in tables:
+            con.execute(f"DROP VIEW IF EXISTS temp.checked_{name}")
+        con.execute("DROP TABLE IF EXISTS temp.checked_periods")
+
+
 def run_checks(
     con: duckdb.DuckDBPyConnection,
     checks: Sequence[SqlCheck],
     key: Callable[[str], dg.AssetKey],
     *,
     quarantined: Offences | None = None,
+    rewrite: Callable[[str], str] | None = None,
 ) -> list[dg.AssetCheckResult]:
-    """The result of every check: global checks run on ``con``; per-capture checks
-    report the captures ``quarantined`` for them (a warning, which does not block)."""
+    """The result of every check: global checks run on ``con`` (their SQL passed through
+    ``rewrite`` first, e.g. :func:`scoped_to_periods`); per-capture checks report the
+    captures ``quarantined`` for them (a warning, which does not block)."""
     results = []
     for check in checks:
         if check.reason is None:
-            offending = con.execute(check.sql).fetchall()[0][0]
+            sql = rewrite(check.sql) if rewrite else check.sql
+            offending = con.execute(sql).fetchall()[0][0]
             results.append(
                 dg.AssetCheckResult(
                     check_name=check.name,

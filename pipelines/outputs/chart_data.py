@@ -5,15 +5,15 @@ chart names from ``mart.top_bottom``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from pipelines.outputs.charts import ChartFiles, bump_chart, groups_chart, total_chart
-from pipelines.outputs.letter_data import LEVEL_LABELS
-from pipelines.outputs.provisional import is_provisional, provisional_note
+from pipelines.outputs.letter_data import LEVEL_LABELS, group_score, period_groups
+from pipelines.outputs.provisional import provisional_note
 from warehouse.periods import Period, period_label
 
 BUMP_ENDS = 5
@@ -36,27 +36,22 @@ def _month(start: date) -> Period:
     return Period("month", start)
 
 
-def _note(period: Period, captured_at: datetime | None) -> str | None:
-    """The provisional note of ``period`` whose figures were captured at ``captured_at``."""
-    return provisional_note(period, captured_at) if captured_at is not None else None
-
-
 def latest_closed_month(con: duckdb.DuckDBPyConnection, unit_id: str) -> Period | None:
     """The latest month of ``unit_id`` whose figures were taken after it closed."""
-    rows = con.execute(
-        """SELECT period_start, captured_at FROM mart.unit_period_scores
-           WHERE unit_id = ? AND period_type = 'month' ORDER BY period_start DESC""",
+    row = con.execute(
+        """SELECT max(period_start) FROM mart.unit_period_scores
+           WHERE unit_id = ? AND period_type = 'month' AND NOT is_provisional""",
         [unit_id],
     ).fetchall()
-    for start, captured_at in rows:
-        if captured_at is not None and not is_provisional(_month(start), captured_at):
-            return _month(start)
-    return None
+    return _month(row[0][0]) if row[0][0] is not None else None
 
 
 def _unit(con: duckdb.DuckDBPyConnection, code: str) -> tuple[str, str, str]:
     row = con.execute(
-        "SELECT unit_id, unit_name, unit_code FROM core.units WHERE unit_code = ? OR unit_id = ?",
+        # one canonical unit per code (core.units_on): the unit as it stands today, else
+        # the one seen nearest to today (a province merged in 2025 keeps its own series)
+        "SELECT unit_id, unit_name, unit_code FROM core.units_on(current_date) "
+        "WHERE unit_code = ? OR unit_id = ?",
         [code.strip().upper(), code.strip()],
     ).fetchall()
     if not row:
@@ -104,7 +99,7 @@ def _total(
     """A unit's monthly totals; provisional months are starred and named in the title."""
     history = _frame(
         con,
-        """SELECT period_start, total_score, captured_at, methodology_version
+        """SELECT period_start, total_score, captured_at, is_provisional, methodology_version
            FROM mart.unit_period_scores
            WHERE unit_id = ? AND period_type = 'month' ORDER BY period_start""",
         [unit_id],
@@ -115,7 +110,7 @@ def _total(
     for row in history.iter_rows(named=True):
         month = _month(row["period_start"])
         label = period_label("month", month.start)
-        note = _note(month, row["captured_at"])
+        note = provisional_note(row["is_provisional"], row["captured_at"])
         labels.append(f"{label}*" if note else label)
         if note:
             notes.append(f"* {label}: {note}")
@@ -142,7 +137,8 @@ def _bump(
     nationally); a large cohort names its first and last units of the latest month."""
     ranks = _frame(
         con,
-        """SELECT unit_id, unit_name, period_start, rank, cohort_size, captured_at
+        """SELECT unit_id, unit_name, period_start, rank, cohort_size, captured_at,
+                  is_provisional
            FROM mart.unit_period_scores
            WHERE period_type = 'month' AND unit_level = ?
              AND parent_unit_id IS NOT DISTINCT FROM ? AND rank IS NOT NULL
@@ -180,7 +176,7 @@ def _bump(
             f"{BUMP_ENDS} đơn vị dẫn đầu và {BUMP_ENDS} đơn vị cuối bảng "
             f"{period_label('month', latest.start)} (trên {current.height})"
         )
-    note = _note(latest, current["captured_at"].max())
+    note = provisional_note(current["is_provisional"].any(), current["captured_at"].max())
     if note:
         subtitle.append(f"{period_label('month', latest.start)} {note}")
     return bump_chart(
@@ -218,15 +214,10 @@ def _groups(
     if scores.is_empty():
         raise ChartDataError(f"chưa có điểm {label} của {name}")
     row = scores.row(0, named=True)
-    groups = _frame(
-        con,
-        """SELECT group_code, name_vi, max_score::DOUBLE AS max_score FROM methodology.groups
-           WHERE version_id = ? ORDER BY sort_order""",
-        [row["methodology_version"]],
-    )
+    groups = period_groups(con, p)
     groups = groups.with_columns(
-        pl.Series("score", [row.get(g.lower()) for g in groups["group_code"]], dtype=pl.Float64)
+        pl.Series("score", [group_score(row, g) for g in groups["group_code"]], dtype=pl.Float64)
     )
-    note = _note(p, row["captured_at"])
+    note = provisional_note(row["is_provisional"], row["captured_at"])
     title = f"Điểm các nhóm chỉ số {label}{f' ({note})' if note else ''} — {name}"
     return groups_chart(groups, title, out, f"nhom-{code}-{p.label}")

@@ -15,8 +15,8 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from pipelines.outputs.letter_data import LEVEL_LABELS, TOP_BOTTOM_N, LetterData
-from pipelines.outputs.summary import SOURCE_LINE, summary_text
+from pipelines.outputs.letter_data import LEVEL_LABELS, TOP_BOTTOM_N, LetterData, group_score
+from pipelines.outputs.summary import source_line, summary_text
 from pipelines.outputs.vietnamese import cutoff_label
 from warehouse.periods import period_label
 
@@ -29,17 +29,17 @@ SHEETS = (
     "Chi tiết chỉ tiêu",
     "Tóm tắt",
 )
-UNIT_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
-    # (column, header, format, width)
+Column = tuple[str, str, str, int]
+"""(column, header, format, width) of an appendix table."""
+UNIT_HEAD: tuple[Column, ...] = (
     ("stt", "STT", "int", 5),
     ("unit_name", "Tên cơ quan, đơn vị", "text", 42),
-    ("ckmb", "Công khai, minh bạch (18)", "score", 11),
-    ("tdgq", "Tiến độ giải quyết (20)", "score", 11),
-    ("clgq", "Dịch vụ công trực tuyến (12)", "score", 11),
-    ("tttt", "Thanh toán trực tuyến (10)", "score", 11),
-    ("mdhl", "Mức độ hài lòng (18)", "score", 11),
-    ("mdsh", "Số hóa hồ sơ (22)", "score", 11),
-    ("total_score", "Tổng điểm (100)", "score", 11),
+)
+GROUP_WIDTH = 11
+"""Width of a group's column; the group columns themselves are those of the methodology
+version in force for the period (``LetterData.groups``), between head and tail."""
+UNIT_TAIL: tuple[Column, ...] = (
+    ("total_score", "Tổng điểm", "score", 11),
     ("band", "Xếp loại", "text", 12),
     ("rank", "Xếp hạng", "int", 9),
     ("prev_total_score", "Điểm kỳ trước", "score", 11),
@@ -51,7 +51,8 @@ HEADER_ROW = 4
 """Zero-based row of every sheet's (first) table header, under the title, period and
 cut-off lines."""
 SHARE_ROW = "Tỷ lệ"
-"""Label of ``mart.band_count_table``'s row of percentages."""
+"""Label of the band sheet's row of percentages: the ``(%)`` columns of
+``mart.band_count_table``'s "Tổng số đơn vị" row (its last)."""
 
 
 class _Book:
@@ -116,10 +117,10 @@ class _Book:
         ws.write(
             2,
             0,
-            f"Thời điểm chốt số liệu: {cutoff_label(data.cutoff)}. {SOURCE_LINE}",
+            f"Thời điểm chốt số liệu: {cutoff_label(data.cutoff)}. {source_line(data.sources)}",
             self.formats["note"],
         )
-        ws.set_footer(f"&L{SOURCE_LINE}&RTrang &P/&N")
+        ws.set_footer(f"&L{source_line(data.sources)}&RTrang &P/&N")
         for index, width in enumerate(widths):
             ws.set_column(index, index, width)
         return ws
@@ -145,11 +146,39 @@ class _Book:
                 ws.write(row, c, value, fmt)
 
 
-def _unit_rows(frame: pl.DataFrame) -> list[list[Any]]:
+def unit_columns(data: LetterData) -> list[Column]:
+    """The appendix tables' columns: STT and name, one column per group of the
+    methodology version in force for the period (named ``group:<code>``, headed with its
+    name and maximum), then total, band, rank and changes."""
+    groups = [
+        (f"group:{g['group_code']}", f"{g['name_vi']} ({g['max_score']:g})", "score", GROUP_WIDTH)
+        for g in data.groups.iter_rows(named=True)
+    ]
+    tail = [
+        (col, _total_label(data) if col == "total_score" else header, fmt, width)
+        for col, header, fmt, width in UNIT_TAIL
+    ]
+    return [*UNIT_HEAD, *groups, *tail]
+
+
+def _total_label(data: LetterData) -> str:
+    """``Tổng điểm (100)``: the maximum is the sum of the version's group maxima."""
+    total_max = sum(data.groups["max_score"].to_list())
+    return f"Tổng điểm ({total_max:g})" if total_max else "Tổng điểm"
+
+
+def _unit_rows(frame: pl.DataFrame, columns: list[Column]) -> list[list[Any]]:
     rows = []
     for index, row in enumerate(frame.iter_rows(named=True), start=1):
         row = {**row, "stt": index}
-        rows.append([row.get(col) for col, _, _, _ in UNIT_COLUMNS])
+        rows.append(
+            [
+                group_score(row, col.removeprefix("group:"))
+                if col.startswith("group:")
+                else row.get(col)
+                for col, _, _, _ in columns
+            ]
+        )
     return rows
 
 
@@ -159,15 +188,16 @@ def write_letter_workbook(data: LetterData, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     out = _Book(path)
     _summary_sheet(out, data)
-    widths = [w for _, _, _, w in UNIT_COLUMNS]
-    headers = [h for _, h, _, _ in UNIT_COLUMNS]
-    formats = [f for _, _, f, _ in UNIT_COLUMNS]
+    columns = unit_columns(data)
+    widths = [w for _, _, _, w in columns]
+    headers = [h for _, h, _, _ in columns]
+    formats = [f for _, _, f, _ in columns]
     title = "Phụ lục 1: Kết quả của các sở, ban, ngành cấp tỉnh"
     ws = out.sheet(SHEETS[1], title, data, widths, frozen_columns=2)
-    out.table(ws, HEADER_ROW, headers, _unit_rows(data.departments), formats)
+    out.table(ws, HEADER_ROW, headers, _unit_rows(data.departments, columns), formats)
     level = LEVEL_LABELS[data.local_level]
     ws = out.sheet(SHEETS[2], f"Phụ lục 2: Kết quả của {level}", data, widths, frozen_columns=2)
-    out.table(ws, HEADER_ROW, headers, _unit_rows(data.local_units), formats)
+    out.table(ws, HEADER_ROW, headers, _unit_rows(data.local_units, columns), formats)
     _band_sheet(out, data)
     _top_bottom_sheet(out, data)
     _indicator_sheet(out, data)
@@ -189,7 +219,12 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
     )
     p, c = data.province, data.province_change or {}
     rows: list[list[Any]] = [
-        ["Tổng điểm (100)", p["total_score"], c.get("prev_total_score"), c.get("delta_points")],
+        [
+            _total_label(data),
+            p["total_score"],
+            c.get("prev_total_score"),
+            c.get("delta_points"),
+        ],
         ["Tăng/giảm (%)", c.get("delta_pct"), None, None],
         ["Xếp loại", p["band"], c.get("prev_band"), c.get("band_transition")],
         [
@@ -213,7 +248,7 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
     group_rows = [
         [
             f"{g['name_vi']} ({g['max_score']:g})",
-            p.get(g["group_code"].lower()),
+            group_score(p, g["group_code"]),
             g["max_score"],
             None,
         ]
@@ -239,16 +274,20 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
 
 def _band_sheet(out: _Book, data: LetterData) -> None:
     """``mart.band_count_table`` of the province as it is: one row per level, then
-    Tổng số đơn vị and Tỷ lệ (percent)."""
+    Tổng số đơn vị (integer counts); then Tỷ lệ, the ``(%)`` columns of that last row."""
     columns = ["Cấp hành chính", *data.bands, "Tổng"]
     ws = out.sheet(
         SHEETS[3], "Phân loại theo cấp hành chính", data, [30, *[11] * len(data.bands), 11]
     )
     out.table(ws, HEADER_ROW, columns, [], [])
+    r = HEADER_ROW
     for r, row in enumerate(data.band_table.iter_rows(named=True), start=HEADER_ROW + 1):
-        number_format = "pct2" if row[columns[0]] == SHARE_ROW else "int"
-        formats = ["text", *[number_format] * (len(columns) - 1)]
-        out.table_row(ws, r, [row[c] for c in columns], formats)
+        out.table_row(ws, r, [row[c] for c in columns], ["text", *["int"] * (len(columns) - 1)])
+    if data.band_table.height:
+        total = data.band_table.row(-1, named=True)
+        shares = [total[f"{band} (%)"] for band in data.bands]
+        formats = ["text", *["pct2"] * (len(shares) + 1)]
+        out.table_row(ws, r + 1, [SHARE_ROW, *shares, 100.0], formats)
 
 
 def _top_bottom_sheet(out: _Book, data: LetterData) -> None:

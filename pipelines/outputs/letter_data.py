@@ -23,7 +23,6 @@ LEVEL_LABELS = {
 }
 TOP_BOTTOM_N = 5
 """How many units the letter names at each end of a cohort (ties at the cut are kept)."""
-GROUP_COLUMNS = ("ckmb", "tdgq", "clgq", "tttt", "mdhl", "mdsh")
 
 
 class LetterDataError(LookupError):
@@ -52,12 +51,16 @@ class LetterData:
     band_table: pl.DataFrame
     top_bottom: pl.DataFrame
     data_cutoff: datetime
+    sources: tuple[str, ...] = ()
+    """The sources (``raw.captures.source``) that gave the values shown: the portal's
+    APIs, or files people ingested (``file_*``), so the report names where they came from."""
 
     @property
     def provisional_label(self) -> str | None:
-        """``tạm tính đến ngày dd/mm/yyyy`` when the period had not closed when its
-        figures were taken (``data_cutoff``), else None."""
-        return provisional_note(self.period, self.data_cutoff)
+        """``tạm tính đến ngày dd/mm/yyyy`` when the mart marks the province's figures
+        provisional (``is_provisional``: the period had not closed when they were taken,
+        ``data_cutoff``), else None."""
+        return provisional_note(self.province.get("is_provisional"), self.data_cutoff)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
@@ -66,8 +69,9 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFra
 
 _UNITS_WITH_CHANGES = """
 SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
-       s.ckmb, s.tdgq, s.clgq, s.tttt, s.mdhl, s.mdsh, s.total_score, s.missing_groups,
-       s.band, s.rank, s.cohort_size,
+       s.group_scores, s.total_score, s.missing_groups,
+       s.band, s.rank, s.cohort_size, s.is_provisional,
+       s.rank_null_reason, s.reported_rank, s.reported_cohort_size,
        c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
        c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason,
        s.captured_at
@@ -76,6 +80,26 @@ LEFT JOIN mart.score_changes_as_of(?::TIMESTAMPTZ) AS c
   USING (unit_id, period_type, period_start)
 WHERE s.period_type = ? AND s.period_start = ?
 """
+
+
+def period_groups(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """The groups of the methodology version in force for ``period`` (``group_code``,
+    ``name_vi``, ``max_score``, ``sort_order``), in their published order: what a report
+    shows as group columns (seven under a seven-group version, six before)."""
+    return _frame(
+        con,
+        """SELECT group_code, name_vi, max_score::DOUBLE AS max_score, sort_order
+           FROM methodology.groups
+           WHERE version_id = methodology.portal_version_on(?::DATE)
+           ORDER BY sort_order""",
+        [period.start],
+    )
+
+
+def group_score(row: dict, group_code: str) -> float | None:
+    """A unit row's score in ``group_code``, read from its ``group_scores`` map (None when
+    the unit has no value in that group or the group is not of the row's version)."""
+    return (row.get("group_scores") or {}).get(group_code)
 
 
 def load_letter_data(
@@ -93,9 +117,10 @@ def _load(
     con: duckdb.DuckDBPyConnection, province: str, period: Period, cutoff: datetime
 ) -> LetterData:
     found = con.execute(
-        """SELECT unit_id, unit_code, unit_name FROM core.units
+        # the province as it stood in the period: one canonical unit per code (core.units_on)
+        """SELECT unit_id, unit_code, unit_name FROM core.units_on(?::DATE)
            WHERE unit_level = 'province' AND (unit_code = ? OR unit_id = ?)""",
-        [province.strip().upper(), province.strip()],
+        [period.end, province.strip().upper(), province.strip()],
     ).fetchall()
     if not found:
         raise LetterDataError(f"không tìm thấy tỉnh {province!r} trong kho dữ liệu")
@@ -120,24 +145,14 @@ def _load(
             [cutoff, cutoff, "year", period.start.replace(month=1), province_id],
         )
         ytd = ytd_frame.row(0, named=True) if ytd_frame.height else None
-    groups = _frame(
-        con,
-        """SELECT g.group_code, g.name_vi, g.max_score::DOUBLE AS max_score, g.sort_order
-           FROM methodology.groups AS g JOIN methodology.versions AS v USING (version_id)
-           WHERE v.kind = 'portal' AND v.effective_from <= ?
-             AND (v.effective_to IS NULL OR v.effective_to >= ?)
-           ORDER BY g.sort_order""",
-        [period.start, period.start],
-    )
+    groups = period_groups(con, period)
     bands = tuple(
         name
         for (name,) in con.execute(
-            """SELECT b.name_vi
-               FROM methodology.bands AS b JOIN methodology.versions AS v USING (version_id)
-               WHERE v.kind = 'portal' AND v.effective_from <= ?
-                 AND (v.effective_to IS NULL OR v.effective_to >= ?)
-               ORDER BY b.sort_order""",
-            [period.start, period.start],
+            """SELECT name_vi FROM methodology.bands
+               WHERE version_id = methodology.portal_version_on(?::DATE)
+               ORDER BY sort_order""",
+            [period.start],
         ).fetchall()
     )
     children = units.filter(pl.col("unit_id") != province_id)
@@ -173,6 +188,15 @@ def _load(
            ORDER BY unit_level, CASE position WHEN 'top' THEN 0 ELSE 1 END, rank, unit_name""",
         [TOP_BOTTOM_N, cutoff, period.period_type, period.start, province_id],
     )
+    sources = tuple(
+        source
+        for (source,) in con.execute(
+            """SELECT DISTINCT source_id FROM mart.group_values_as_of(?::TIMESTAMPTZ)
+               WHERE period_type = ? AND period_start = ? AND (unit_id = ? OR parent_unit_id = ?)
+               ORDER BY source_id""",
+            [cutoff, period.period_type, period.start, province_id, province_id],
+        ).fetchall()
+    )
     indicators = _frame(
         con,
         """WITH capture AS (
@@ -207,4 +231,5 @@ def _load(
         band_table=band_table,
         top_bottom=top_bottom,
         data_cutoff=row["captured_at"] or cutoff,
+        sources=sources,
     )

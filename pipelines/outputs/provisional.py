@@ -1,18 +1,19 @@
-"""Whether a period's figures are provisional: the period had not closed at the data
-cut-off, so the portal was still counting it ("tạm tính", as the letters say).
+"""How outputs say that a period's figures are provisional ("tạm tính", as the letters
+say): the period had not closed at the data cut-off, so the portal was still counting it.
 
-This is the one place that decides it for every output (report sheets, summary text,
-chart titles, the default period of a chart). It is computed here from the period's end
-and the cut-off until the marts carry an ``is_provisional`` column; then only
-:func:`is_provisional` changes.
+Whether a row is provisional is decided once, in the marts: the ``is_provisional`` column
+of ``mart.unit_period_scores`` (and of ``mart.score_changes``, ``mart.band_counts``,
+``mart.band_count_table``, and their ``_as_of`` macros), true when the calendar day of the
+values' ``captured_at`` in Asia/Ho_Chi_Minh is on or before the period's last day. A month
+captured on 6 December is provisional even when the letter is written in January as of
+January. This module only words it, for every output (report sheets, summary text, chart
+titles), from that column.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-from warehouse.periods import Period
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 """Periods are calendar periods in Vietnam time."""
@@ -25,21 +26,10 @@ def cutoff_day(cutoff: datetime) -> date:
     return cutoff.astimezone(TIMEZONE).date()
 
 
-def is_provisional(period: Period, cutoff: datetime) -> bool:
-    """Whether ``period`` had not closed at ``cutoff``: the figures were taken on or
-    before the period's last day (Vietnam time), so they are still being counted.
-
-    ``cutoff`` is the data cut-off of the figures shown: the capture time of the values
-    (``captured_at`` of the mart rows), which for a letter is never later than the cut-off
-    it states. A month captured on 6 December is provisional even when the letter is
-    written in January as of January.
-    """
-    return cutoff_day(cutoff) <= period.end
-
-
-def provisional_note(period: Period, cutoff: datetime) -> str | None:
-    """``tạm tính đến ngày 06/12/2026`` when ``period`` is provisional at ``cutoff``,
-    else None."""
-    if not is_provisional(period, cutoff):
+def provisional_note(provisional: bool | None, captured_at: datetime | None) -> str | None:
+    """``tạm tính đến ngày 06/12/2026`` when a mart row says its figures are provisional
+    (its ``is_provisional``), dated by the day they were taken (its ``captured_at``);
+    None when they are final or unknown."""
+    if not provisional or captured_at is None:
         return None
-    return f"tạm tính đến ngày {cutoff_day(cutoff):%d/%m/%Y}"
+    return f"tạm tính đến ngày {cutoff_day(captured_at):%d/%m/%Y}"

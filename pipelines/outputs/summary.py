@@ -6,13 +6,43 @@ from pipelines.outputs.letter_data import LEVEL_LABELS, LetterData
 from pipelines.outputs.vietnamese import count, cutoff_label, number
 from warehouse.periods import period_label
 
-SOURCE_LINE = "Nguồn: Cổng Dịch vụ công quốc gia (dichvucong.gov.vn), tổng hợp bằng dvc766."
+PORTAL_NAME = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
+
+
+def source_line(sources: tuple[str, ...]) -> str:
+    """``Nguồn: …`` naming where the figures shown came from: the portal, the letters and
+    files people ingested (``file_*`` sources), or both. Never names the portal for
+    figures that only a file gave."""
+    from_files = any(s.startswith("file_") for s in sources)
+    from_portal = any(not s.startswith("file_") for s in sources) or not sources
+    if from_files and from_portal:
+        return (
+            f"Nguồn: {PORTAL_NAME} và công văn, tệp số liệu đã nhập vào kho; tổng hợp bằng dvc766."
+        )
+    if from_files:
+        return (
+            "Nguồn: công văn, tệp số liệu đã nhập vào kho (không lấy từ Cổng); "
+            "tổng hợp bằng dvc766."
+        )
+    return f"Nguồn: {PORTAL_NAME}, tổng hợp bằng dvc766."
 
 
 def _movement(rank_move: int | None) -> str:
     if not rank_move:
         return "giữ nguyên thứ hạng"
     return f"{'tăng' if rank_move > 0 else 'giảm'} {abs(rank_move)} bậc"
+
+
+def _rank_phrase(p: dict) -> str:
+    """``xếp hạng 2/34`` over a whole cohort; else the rank a source stated, said to be
+    stated (``xếp hạng 21/63 theo nguồn``); else that there is no rank yet."""
+    if p["rank"] is not None:
+        return f"xếp hạng {p['rank']}/{p['cohort_size']}"
+    stated = p.get("reported_rank")
+    if stated is not None:
+        size = p.get("reported_cohort_size")
+        return f"xếp hạng {stated}{f'/{size}' if size else ''} theo nguồn"
+    return "chưa xếp hạng (chưa có đủ số liệu của các đơn vị cùng nhóm)"
 
 
 def headline(data: LetterData) -> str:
@@ -29,7 +59,7 @@ def headline(data: LetterData) -> str:
         )
     text = (
         f"Điểm số {label} của {data.province_name} đạt {number(p['total_score'], 2)}/100 "
-        f"điểm, xếp loại {p['band']}, xếp hạng {p['rank']}/{p['cohort_size']}"
+        f"điểm, xếp loại {p['band']}, {_rank_phrase(p)}"
     )
     change = data.province_change
     if change is not None:
@@ -97,5 +127,6 @@ def end_lines(data: LetterData) -> list[str]:
 def summary_text(data: LetterData) -> str:
     """The whole paste-ready summary."""
     parts = [headline(data), *band_lines(data), *end_lines(data)]
-    parts.append(f"Thời điểm chốt số liệu: {cutoff_label(data.cutoff)}. {SOURCE_LINE}")
+    cutoff = cutoff_label(data.cutoff)
+    parts.append(f"Thời điểm chốt số liệu: {cutoff}. {source_line(data.sources)}")
     return "\n".join(parts)

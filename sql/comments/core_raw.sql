@@ -145,7 +145,8 @@ COMMENT ON COLUMN core.group_parameters.captured_at IS 'When the reply was recei
 -- core.reported_totals
 COMMENT ON TABLE core.reported_totals IS
     'The total the portal itself reports for a province in the national ranking (service-results), '
-    'with its rank position. Derived totals are checked against it (mart.unit_period_scores.total_mismatch).';
+    'with its rank position, or that a letter states (with the rank and cohort size it states). '
+    'Derived totals are checked against it (mart.unit_period_scores.total_mismatch).';
 COMMENT ON COLUMN core.reported_totals.response_id IS 'The reply (raw.responses).';
 COMMENT ON COLUMN core.reported_totals.capture_id IS 'The national capture (raw.captures).';
 COMMENT ON COLUMN core.reported_totals.unit_id IS 'Portal departmentId (UUID) of the province.';
@@ -155,7 +156,8 @@ COMMENT ON COLUMN core.reported_totals.total_score IS 'The portal''s totalScore.
 COMMENT ON COLUMN core.reported_totals.total_max_score IS 'The portal''s totalMaxScore.';
 COMMENT ON COLUMN core.reported_totals.ratio IS 'The portal''s ratio.';
 COMMENT ON COLUMN core.reported_totals.score_delta IS 'The portal''s scoreDelta.';
-COMMENT ON COLUMN core.reported_totals.reported_rank IS 'The portal''s own rank position (stt).';
+COMMENT ON COLUMN core.reported_totals.reported_rank IS 'The portal''s own rank position (stt), or the rank a letter states ("xếp hạng 21", "đứng thứ 43/63").';
+COMMENT ON COLUMN core.reported_totals.reported_cohort_size IS 'How many units the stated rank is out of ("43/63": 63); null when the source does not say.';
 COMMENT ON COLUMN core.reported_totals.captured_at IS 'When the reply was received.';
 
 -- core.current_group_scores, core.group_scores_as_of

@@ -2,7 +2,7 @@
 -- that names in files (letters, spreadsheets) can be matched to a stable id even when the
 -- portal no longer lists the unit: the 63 provinces before 1/7/2025, the 34 after it (with
 -- the portal's departmentId), the districts in core.reorganisation_2025, and the
--- departments of Quảng Trị before the merger (seed 002). A unit exists from valid_from to
+-- departments of Quảng Trị before the merger (Quảng Trị, 2023). A unit exists from valid_from to
 -- valid_to (null: open); matching only considers units that existed on the file's date.
 -- Derived from core.reorganisation_2025 for provinces and districts (one source of truth).
 CREATE TABLE IF NOT EXISTS core.reference_units (
@@ -81,7 +81,7 @@ SELECT
     'pre2025:' || d.province_gso,
     NULL,
     DATE '2025-06-30',
-    'Cơ cấu sở, ngành cấp tỉnh (Nghị định 107/2020/NĐ-CP); tỉnh Quảng Trị 2023 (seed 002)',
+    'Cơ cấu sở, ngành cấp tỉnh (Nghị định 107/2020/NĐ-CP); công văn tỉnh Quảng Trị năm 2023',
     NULL
 FROM (VALUES
     ('45', 'Văn phòng Ủy ban nhân dân tỉnh'),

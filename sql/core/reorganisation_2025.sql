@@ -152,7 +152,7 @@ FROM (VALUES
     ('45', 'Huyện Hải Lăng', NULL),
     ('45', 'Huyện Hướng Hóa', NULL),
     ('45', 'Huyện Đakrông', NULL),
-    ('45', 'Huyện đảo Cồn Cỏ', 'Không có trong phụ lục của seed 002 (9 huyện).'),
+    ('45', 'Huyện đảo Cồn Cỏ', 'Không có trong phụ lục của công văn tỉnh Quảng Trị năm 2023 (9 huyện).'),
     ('49', 'Thành phố Tam Kỳ', NULL),
     ('49', 'Thành phố Hội An', NULL),
     ('49', 'Thị xã Điện Bàn', 'Có nguồn gọi là thành phố Điện Bàn từ 2025 [U].'),

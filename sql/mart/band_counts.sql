@@ -5,11 +5,14 @@
 -- 0 when no unit is in it. Only units with a total (hence a band and a rank) count:
 -- cohort_size is the number of banded units of the scope, and
 -- share_pct = round(100 · unit_count / cohort_size, 2). Provinces have no parent, so
--- their only scope is national.
+-- their only scope is national. is_provisional: some unit of the scope has values captured
+-- before the period closed (mart.unit_period_scores.is_provisional).
 CREATE OR REPLACE MACRO mart.band_counts_of(scores) AS TABLE
 WITH
 banded AS (
-    SELECT period_type, period_start, unit_level, parent_unit_id, methodology_version, band_code
+    SELECT
+        period_type, period_start, unit_level, parent_unit_id, methodology_version, band_code,
+        is_provisional
     FROM query_table(scores)
     WHERE band_code IS NOT NULL
 ),
@@ -21,7 +24,8 @@ scoped AS (   -- each unit counted once under its parent and once nationally
 scopes AS (
     SELECT
         period_type, period_start, unit_level, parent_unit_id, methodology_version,
-        count(*) AS cohort_size
+        count(*) AS cohort_size,
+        bool_or(is_provisional) AS is_provisional
     FROM scoped
     GROUP BY ALL
 ),
@@ -39,7 +43,8 @@ SELECT
     b.band_code,
     coalesce(c.n, 0)::INTEGER AS unit_count,
     s.cohort_size::INTEGER AS cohort_size,
-    round(100 * coalesce(c.n, 0) / s.cohort_size, 2) AS share_pct
+    round(100 * coalesce(c.n, 0) / s.cohort_size, 2) AS share_pct,
+    s.is_provisional
 FROM scopes AS s
 JOIN methodology.bands AS b ON b.version_id = s.methodology_version
 LEFT JOIN counts AS c
@@ -77,10 +82,11 @@ ALTER TABLE mart.band_counts ALTER COLUMN band_code SET NOT NULL;
 ALTER TABLE mart.band_counts ALTER COLUMN unit_count SET NOT NULL;
 ALTER TABLE mart.band_counts ALTER COLUMN cohort_size SET NOT NULL;
 ALTER TABLE mart.band_counts ALTER COLUMN share_pct SET NOT NULL;
+ALTER TABLE mart.band_counts ALTER COLUMN is_provisional SET NOT NULL;
 
 COMMENT ON TABLE mart.band_counts IS
     'Units per band (all five bands, 0 included) per period, level and parent, and nationally '
-    '(parent_unit_id null). Seed 001''s "02/17 cơ quan xếp loại Tốt" is unit_count/cohort_size. '
+    '(parent_unit_id null). The Đồng Nai Q2/2024 letter''s "02/17 cơ quan xếp loại Tốt" is unit_count/cohort_size. '
     'Pivoted like the letters: mart.band_count_table. As of a cut-off: mart.band_counts_as_of(cutoff).';
 COMMENT ON COLUMN mart.band_counts.period_type IS 'month, quarter, half (legacy API) or year.';
 COMMENT ON COLUMN mart.band_counts.period_start IS 'First day of the period.';
@@ -91,3 +97,4 @@ COMMENT ON COLUMN mart.band_counts.band_code IS 'Band code: XUAT_SAC, TOT, KHA, 
 COMMENT ON COLUMN mart.band_counts.unit_count IS 'Units of the scope in this band (0 when none).';
 COMMENT ON COLUMN mart.band_counts.cohort_size IS 'Units of the scope with a total (sum of unit_count over the bands).';
 COMMENT ON COLUMN mart.band_counts.share_pct IS 'round(100 * unit_count / cohort_size, 2).';
+COMMENT ON COLUMN mart.band_counts.is_provisional IS 'True when the period had not closed at the data cut-off of some counted unit''s values (any mart.unit_period_scores.is_provisional of the scope): the counts are provisional ("tạm tính").';

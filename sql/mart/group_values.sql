@@ -1,6 +1,16 @@
 -- mart.group_values_as_of(cutoff): the value of each (unit, period type, period, group) as
--- it stood at the cut-off (latest complete capture at or before it, from
--- core.group_scores_as_of), with the unit's cohort attributes for that period.
+-- it stood at the cut-off (from core.group_scores_as_of), with the source that gave it and
+-- the unit's cohort attributes for that period.
+--
+-- Which source wins (source precedence), among the complete captures taken at or before
+-- the cut-off: a portal capture (any source whose id does not start with 'file_': the
+-- current API, the legacy API) always wins over a file (source ids file_*: letters, saved
+-- pages, Excel/CSV tables), whatever their capture times, so a letter whose cut-off is
+-- later than the portal capture never replaces the portal's value; among captures of the
+-- same kind the latest wins. A file's value is the value only where no portal capture
+-- gives one for that (unit, period type, period, group) at the cut-off. The letter's value
+-- stays queryable in core.group_scores and, where it differs from the portal's, in
+-- mart.source_disagreements.
 --
 -- Level and parent come from the unit sighting of the reply that gave the unit-period's
 -- latest value (core.unit_sightings joined on response_id), falling back to core.units
@@ -10,8 +20,11 @@
 CREATE OR REPLACE MACRO mart.group_values_as_of(cutoff) AS TABLE
 WITH
 values_at_cutoff AS (
-    SELECT unit_id, period_type, period_start, group_code, score, captured_at, response_id
-    FROM core.group_scores_as_of(cutoff)
+    SELECT
+        g.unit_id, g.period_type, g.period_start, g.group_code, g.score, g.captured_at,
+        g.response_id, g.capture_id, c.source AS source_id
+    FROM core.group_scores_as_of(cutoff) AS g
+    JOIN raw.captures AS c USING (capture_id)
 ),
 source_reply AS (   -- the reply holding the unit-period's latest value
     SELECT unit_id, period_type, period_start, response_id
@@ -32,7 +45,8 @@ unit_period_attributes AS (
         CASE WHEN s.unit_id IS NOT NULL THEN s.parent_unit_id ELSE u.parent_unit_id END
             AS parent_unit_id
     FROM source_reply AS r
-    LEFT JOIN core.unit_sightings AS s ON s.response_id = r.response_id AND s.unit_id = r.unit_id
+    LEFT JOIN core.unit_sightings_resolved AS s
+        ON s.response_id = r.response_id AND s.unit_id = r.unit_id
     LEFT JOIN core.units AS u ON u.unit_id = r.unit_id
 )
 SELECT
@@ -46,11 +60,73 @@ SELECT
     v.group_code,
     v.score,
     v.captured_at,
-    v.response_id
+    v.response_id,
+    v.capture_id,
+    v.source_id
 FROM values_at_cutoff AS v
 JOIN unit_period_attributes AS a USING (unit_id, period_type, period_start);
 
 COMMENT ON MACRO TABLE mart.group_values_as_of IS
     'Long form: the value of each (unit, period type, period, group) as of cutoff (latest complete '
     'capture at or before it) with the unit''s code, name, level and parent from the sighting of the '
-    'reply that gave the unit-period''s latest value (fallback core.units). Building block of the marts.';
+    'reply that gave the unit-period''s latest value (fallback core.units), and the capture and source '
+    '(raw.captures.source) that gave the value. Source precedence: a portal capture (source not '
+    'file_*) wins over a file (letters, saved pages, tables: source file_*) whatever their capture '
+    'times; among the same kind the latest complete capture at or before cutoff wins. Building block '
+    'of the marts.';
+
+-- mart.cohort_members_as_of(cutoff): the units each whole cohort is made of, as the portal
+-- listed them at the cut-off, for the ranks of mart.unit_period_scores and mart.group_ranks.
+-- A cohort is defined by the latest complete portal capture (source not file_*) at or
+-- before the cut-off that lists all of it:
+--   * provinces (ranked nationally, cohort_parent_id null): the national capture of the
+--     period (the national ranking: every province);
+--   * departments, districts, communes of a province (cohort_parent_id = the province):
+--     the province capture of the period (every unit of the province's reply).
+-- Files (letters, news articles, tables) never define a cohort: they may name a few units.
+-- Ids are the canonical units (core.unit_identities), as in mart.group_values_as_of.
+CREATE OR REPLACE MACRO mart.cohort_members_as_of(cutoff) AS TABLE
+WITH
+defining AS (   -- per period and cohort root (canonical): the latest complete portal capture
+    SELECT c.capture_id, c.period_type, c.period_start, c.scope, c.root_unit_id
+    FROM raw.captures AS c
+    LEFT JOIN core.unit_identities AS ic
+        ON ic.source_unit_id = c.root_unit_id
+        AND (ic.valid_from IS NULL OR ic.valid_from <= core.period_end(c.period_type, c.period_start))
+        AND (ic.valid_to IS NULL OR core.period_end(c.period_type, c.period_start) <= ic.valid_to)
+    WHERE c.status = 'complete'
+        AND c.scope IN ('national', 'province')
+        AND NOT starts_with(c.source, 'file_')
+        AND c.captured_at <= cutoff
+    QUALIFY row_number() OVER (
+        PARTITION BY c.period_type, c.period_start, c.scope,
+            CASE WHEN c.scope = 'province' THEN coalesce(ic.unit_id, c.root_unit_id) END
+        ORDER BY c.captured_at DESC, c.capture_id DESC
+    ) = 1
+)
+SELECT DISTINCT
+    d.period_type,
+    d.period_start,
+    CASE WHEN d.scope = 'province' THEN coalesce(ir.unit_id, d.root_unit_id) END
+        AS cohort_parent_id,
+    coalesce(i.unit_id, g.unit_id) AS unit_id,
+    d.capture_id
+FROM defining AS d
+JOIN core.group_scores AS g USING (capture_id)
+LEFT JOIN core.unit_identities AS i
+    ON i.source_unit_id = g.unit_id
+    AND (i.valid_from IS NULL OR i.valid_from <= core.period_end(d.period_type, d.period_start))
+    AND (i.valid_to IS NULL OR core.period_end(d.period_type, d.period_start) <= i.valid_to)
+LEFT JOIN core.unit_identities AS ir
+    ON ir.source_unit_id = d.root_unit_id
+    AND (ir.valid_from IS NULL OR ir.valid_from <= core.period_end(d.period_type, d.period_start))
+    AND (ir.valid_to IS NULL OR core.period_end(d.period_type, d.period_start) <= ir.valid_to)
+-- a province capture lists its province itself too: that unit is ranked nationally
+WHERE d.scope = 'national' OR coalesce(i.unit_id, g.unit_id) <> coalesce(ir.unit_id, d.root_unit_id);
+
+COMMENT ON MACRO TABLE mart.cohort_members_as_of IS
+    'The units of each whole cohort at a cut-off: (period_type, period_start, cohort_parent_id, '
+    'unit_id, capture_id). Provinces (cohort_parent_id null): those listed by the latest complete '
+    'national portal capture of the period; a province''s departments, districts and communes '
+    '(cohort_parent_id = the province): those listed by the latest complete portal capture of the '
+    'province. Files (source file_*) never define a cohort. Ranks are computed only over these.';

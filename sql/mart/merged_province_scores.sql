@@ -8,23 +8,30 @@
 -- Joined on unit ids through the reorganisation table, never by name.
 CREATE OR REPLACE VIEW mart.merged_province_scores AS
 WITH
-members AS (
-    SELECT new_unit_id, new_code, new_name, old_unit_id, old_name, effective_date
-    FROM core.reorganisation_2025
-    WHERE unit_level = 'province' AND relation = 'merged'
+members AS (   -- series_id: where the member's values are (the surviving province's
+               -- pre-merger values are under the merged province's id: core.unit_identities)
+    SELECT
+        r.new_unit_id, r.new_code, r.new_name, r.old_unit_id, r.old_name, r.effective_date,
+        coalesce(i.unit_id, r.old_unit_id) AS series_id
+    FROM core.reorganisation_2025 AS r
+    LEFT JOIN core.unit_identities AS i
+        ON i.source_unit_id = r.old_unit_id
+        AND (i.valid_from IS NULL OR i.valid_from < r.effective_date)
+        AND (i.valid_to IS NULL OR r.effective_date - 1 <= i.valid_to)
+    WHERE r.unit_level = 'province' AND r.relation = 'merged'
 ),
 periods AS (   -- periods before the merger in which at least one member has a value
     SELECT DISTINCT m.new_unit_id, s.period_type, s.period_start
     FROM members AS m
     JOIN mart.unit_period_scores AS s
-        ON s.unit_id = m.old_unit_id AND s.period_start < m.effective_date
+        ON s.unit_id = m.series_id AND s.period_start < m.effective_date
 ),
 filled AS (
     SELECT p.*, m.new_code, m.new_name, m.old_unit_id, m.old_name, s.total_score, s.captured_at
     FROM periods AS p
     JOIN members AS m USING (new_unit_id)
     LEFT JOIN mart.unit_period_scores AS s
-        ON s.unit_id = m.old_unit_id
+        ON s.unit_id = m.series_id
         AND s.period_type = p.period_type
         AND s.period_start = p.period_start
 )

@@ -10,11 +10,15 @@
 CREATE OR REPLACE MACRO mart.revisions_as_of(cutoff) AS TABLE
 WITH
 captured AS (
-    SELECT
-        g.unit_id, g.period_type, g.period_start, g.group_code, g.captured_at,
-        g.response_id, g.score AS value
+    SELECT   -- under the canonical unit (core.unit_identities), as the other marts
+        coalesce(i.unit_id, g.unit_id) AS unit_id, g.period_type, g.period_start, g.group_code,
+        g.captured_at, g.response_id, g.score AS value
     FROM core.group_scores AS g
     JOIN raw.captures AS c USING (capture_id)
+    LEFT JOIN core.unit_identities AS i
+        ON i.source_unit_id = g.unit_id
+        AND (i.valid_from IS NULL OR i.valid_from <= core.period_end(g.period_type, g.period_start))
+        AND (i.valid_to IS NULL OR core.period_end(g.period_type, g.period_start) <= i.valid_to)
     WHERE c.status = 'complete' AND g.captured_at <= cutoff
 ),
 sequenced AS (

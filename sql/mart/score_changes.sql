@@ -6,14 +6,18 @@
 -- (cutoff) to the values at a cut-off.
 --
 -- delta_points = round(total − prev, 2); delta_pct = round(100 · (total − prev) / prev, 2)
--- (seed 000: 71.5 → 72.8 is +1.3 points, +1.82 %); rank_move = prev_rank − rank
+-- (Quảng Nam, 11/2023: 71.5 → 72.8 is +1.3 points, +1.82 %); rank_move = prev_rank − rank
 -- (positive = moved up); band_transition 'Khá → Tốt' or 'giữ nguyên'.
+-- is_provisional is this period's (mart.unit_period_scores.is_provisional): its values
+-- were captured before it closed, so the change is provisional too.
 -- The deltas are given whenever both values exist; `comparable` says whether they mean a
 -- real change. When false, not_comparable_reason is the first that applies of:
 --   no_current_value     the unit has no total this period (a group is missing)
---   unit_reorganised     the unit or its parent is in mart.unit_lineage with an
+--   unit_reorganised     the unit or its parent is in mart.unit_lineage (ids mapped to
+--                        the canonical unit, core.unit_identities) with an
 --                        effective_date after the previous period's start and within
---                        the current period
+--                        the current period: e.g. Quảng Trị at 07/2025, one series
+--                        whose territory took in Quảng Bình (never comparable)
 --   no_previous_value    no total in the previous period
 --   methodology_changed  a different portal methodology version
 --   cohort_changed       the set of ranked units of the cohort differs between periods
@@ -65,10 +69,27 @@ paired AS (
         AND prev_cohort.unit_level IS NOT DISTINCT FROM prev.unit_level
         AND prev_cohort.parent_unit_id IS NOT DISTINCT FROM prev.parent_unit_id
 ),
+lineage AS (   -- mart.unit_lineage under the canonical ids (core.unit_identities): the old
+               -- unit as of the day before the change, the new one as of the day itself, so
+               -- a surviving province (one id across the merger) is caught too
+    SELECT
+        coalesce(io.unit_id, l.old_unit_id) AS old_unit_id,
+        coalesce(inew.unit_id, l.new_unit_id) AS new_unit_id,
+        l.effective_date
+    FROM mart.unit_lineage AS l
+    LEFT JOIN core.unit_identities AS io
+        ON io.source_unit_id = l.old_unit_id
+        AND (io.valid_from IS NULL OR io.valid_from < l.effective_date)
+        AND (io.valid_to IS NULL OR l.effective_date - 1 <= io.valid_to)
+    LEFT JOIN core.unit_identities AS inew
+        ON inew.source_unit_id = l.new_unit_id
+        AND (inew.valid_from IS NULL OR inew.valid_from <= l.effective_date)
+        AND (inew.valid_to IS NULL OR l.effective_date <= inew.valid_to)
+),
 reorganised AS (   -- unit-periods whose unit or parent was reorganised since the previous period
     SELECT DISTINCT p.unit_id, p.period_type, p.period_start
     FROM paired AS p
-    JOIN mart.unit_lineage AS l
+    JOIN lineage AS l
         ON l.effective_date > p.prev_period_start
         AND l.effective_date < p.next_period_start
         AND (
@@ -113,7 +134,8 @@ SELECT
         ELSE prev_band || ' → ' || band
     END AS band_transition,
     not_comparable_reason IS NULL AS comparable,
-    not_comparable_reason
+    not_comparable_reason,
+    is_provisional
 FROM reasoned;
 
 COMMENT ON MACRO TABLE mart.score_changes_of IS
@@ -157,8 +179,8 @@ COMMENT ON COLUMN mart.score_changes.period_type IS 'month, quarter, half (legac
 COMMENT ON COLUMN mart.score_changes.period_start IS 'First day of this period (the previous one starts one period length earlier: mart.period_length).';
 COMMENT ON COLUMN mart.score_changes.total_score IS 'Total this period (mart.unit_period_scores.total_score).';
 COMMENT ON COLUMN mart.score_changes.prev_total_score IS 'Total in the previous period of the same type; null when absent or incomplete.';
-COMMENT ON COLUMN mart.score_changes.delta_points IS 'round(total_score - prev_total_score, 2) (seed 000: 72.8 - 71.5 = 1.3).';
-COMMENT ON COLUMN mart.score_changes.delta_pct IS 'round(100 * (total_score - prev_total_score) / prev_total_score, 2) (seed 000: 1.82, printed 1,8 %).';
+COMMENT ON COLUMN mart.score_changes.delta_points IS 'round(total_score - prev_total_score, 2) (Quảng Nam, 11/2023: 72.8 - 71.5 = 1.3).';
+COMMENT ON COLUMN mart.score_changes.delta_pct IS 'round(100 * (total_score - prev_total_score) / prev_total_score, 2) (Quảng Nam, 11/2023: 1.82, printed 1,8 %).';
 COMMENT ON COLUMN mart.score_changes.prev_rank IS 'Rank in the previous period''s cohort.';
 COMMENT ON COLUMN mart.score_changes.rank IS 'Rank this period within the cohort.';
 COMMENT ON COLUMN mart.score_changes.rank_move IS 'prev_rank - rank: positive = moved up (21 -> 20 is +1).';
@@ -167,3 +189,4 @@ COMMENT ON COLUMN mart.score_changes.band IS 'Band this period.';
 COMMENT ON COLUMN mart.score_changes.band_transition IS '''Khá → Tốt'' style transition, ''giữ nguyên'' when unchanged; null when either band is missing.';
 COMMENT ON COLUMN mart.score_changes.comparable IS 'True when the change is meaningful: both totals exist, same cohort membership, same methodology version, no reorganisation in between.';
 COMMENT ON COLUMN mart.score_changes.not_comparable_reason IS 'When not comparable, the first of: no_current_value, unit_reorganised, no_previous_value, methodology_changed, cohort_changed.';
+COMMENT ON COLUMN mart.score_changes.is_provisional IS 'True when this period had not closed at the data cut-off of its values (mart.unit_period_scores.is_provisional: the Asia/Ho_Chi_Minh day of captured_at <= the period''s last day); the change is then provisional ("tạm tính").';

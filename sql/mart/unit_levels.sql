@@ -1,5 +1,5 @@
 -- mart.unit_levels: the administrative levels (cấp hành chính) units are ranked within,
--- with the Vietnamese label the letters print (seed 000: "Sở, ban, ngành cấp tỉnh").
+-- with the Vietnamese label the letters print (Quảng Nam, 11/2023: "Sở, ban, ngành cấp tỉnh").
 CREATE TABLE IF NOT EXISTS mart.unit_levels (
     unit_level  VARCHAR PRIMARY KEY,
     name_vi     VARCHAR NOT NULL,

@@ -1,5 +1,12 @@
 -- methodology.groups: the index's groups (nhóm chỉ số) per version with their maxima.
 -- decision_group_code maps the portal's six groups onto the Decision text's five.
+-- The set of groups is data: a new version (a seventh group, changed maxima) is a row in
+-- methodology.versions plus its rows here and in methodology.bands. The validators ask
+-- for the groups of the version in force for a reply's period (warehouse.methodology),
+-- the core load keeps those groups of the national ranking, mart.unit_period_scores
+-- totals them (group_scores), and the report shows one column per group
+-- (tests/test_seventh_group.py). A group without a portal endpoint has no unit-level
+-- values: those units get missing_groups = [it] and no total.
 CREATE TABLE IF NOT EXISTS methodology.groups (
     version_id           VARCHAR NOT NULL,
     group_code           VARCHAR NOT NULL,

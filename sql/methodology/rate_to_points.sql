@@ -1,9 +1,9 @@
 -- methodology.rate_to_points: how a group's rate (%) becomes points, per version, level
 -- and group, for sources that publish rates rather than points (letters' appendices,
--- seed 002). 'proportional': points = least(max, max × rate / full_points_at), the
+-- Quảng Trị 2023). 'proportional': points = least(max, max × rate / full_points_at), the
 -- group's max from methodology.groups; 'not_derivable': the source's rate cannot be
 -- turned into points (the portal computes them), so no points are derived.
--- Seed 001 (Đồng Nai, Q2/2024) states the rule for provincial departments: "Điểm chỉ tiêu
+-- The Đồng Nai Q2/2024 letter states the rule for provincial departments: "Điểm chỉ tiêu
 -- = Tỷ lệ đạt được × Mức điểm tối đa / 100" (75 % of "Số hóa hồ sơ" = 75 × 22 / 100 =
 -- 16,5 điểm); for district and commune committees the portal's precomputed total is used.
 -- Applying it to every province and to the portal's six groups is an inference [I]. The
@@ -27,7 +27,7 @@ SELECT
     g.group_code,
     l.rule,
     CASE WHEN l.rule = 'proportional' THEN 100 END,
-    'Seed 001: Văn phòng UBND tỉnh Đồng Nai, công khai kết quả Quý II/2024',
+    'Văn phòng UBND tỉnh Đồng Nai, công khai kết quả Quý II/2024',
     l.notes
 FROM methodology.groups AS g
 CROSS JOIN (VALUES

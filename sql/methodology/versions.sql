@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS methodology.versions (
 INSERT OR REPLACE INTO methodology.versions VALUES
     ('QD766-2022-TEXT', 'Quyết định 766/QĐ-TTg: 5 nhóm chỉ số theo văn bản', 'decision_text',
      DATE '2022-08-01', NULL, 'Quyết định 766/QĐ-TTg ngày 23/6/2022',
-     'Dịch vụ trực tuyến (22) = CLGQ + TTTT của Cổng; dùng trong một số công văn (seed 001).'),
+     'Dịch vụ trực tuyến (22) = CLGQ + TTTT của Cổng; dùng trong một số công văn (Đồng Nai, quý II/2024).'),
     ('PORTAL-6G-2022', 'Cổng DVCQG: 6 nhóm chỉ số', 'portal',
      DATE '2022-08-01', DATE '2025-12-31', 'dichvucong.gov.vn',
      'Bộ chỉ tiêu chi tiết trước 2026 chưa được công bố dạng dữ liệu [U].'),

@@ -7,8 +7,12 @@ bytes in the raw store and records it with ``warehouse.manifest.record_capture``
 capture of scope ``file`` (source ``file_letter``, ``file_html`` or ``file_table``) with
 one response (endpoint = the format, url = ``file:<name>``, request body = the ingest
 options and what was read from the file, captured_at = the data cut-off it states or the
-user gives, else the time of ingestion); it is validated by the same parser that
-normalises it, so what cannot be read is quarantined with a reason.
+user gives, else the time of ingestion, flagged ``cutoff_stated: false``; a file stating
+cut-offs on different days is refused unless the user gives one); it is validated by the
+same parser that normalises it, so what cannot be read is quarantined with a reason.
+Figures the file states that cannot be loaded as stated (a score over its maximum, a rank
+over its cohort, a count over its level's total) are left out, each listed with its
+reason in the request body (``rejected_figures``) and the result's warnings.
 
 Nothing here writes core: the asset ``raw_files__captures`` records the files, and the
 same core asset as the portal's (``core_portal``) normalises and checks them (matching
@@ -225,10 +229,16 @@ def read_bytes(
         reading.content_error = InvalidReply("không đọc được tệp", f"{type(exc).__name__}: {exc}")
     try:
         result.period = _period(options, reading.file_content, result)
+        result.captured_at = _cutoff(
+            options, reading.file_content, result, now or datetime.now(UTC)
+        )
     except _Refused as refused:
         reading.refused = reading.content_error or refused
         return reading
-    result.captured_at = _cutoff(options, reading.file_content, result, now or datetime.now(UTC))
+    if reading.file_content is not None:
+        result.warnings += [
+            f"bỏ số liệu «{r.text}»: {r.reason}" for r in reading.file_content.rejected
+        ]
     return reading
 
 
@@ -359,14 +369,14 @@ def describe_loaded(con: duckdb.DuckDBPyConnection, result: IngestResult) -> Ing
         SELECT (SELECT count(*) FROM core.unit_sightings WHERE capture_id = $1 AND unit_id <> $2),
                (SELECT count(*) FROM core.group_scores WHERE capture_id = $1),
                (SELECT count(*) FROM core.metric_values WHERE capture_id = $1),
-               (SELECT count(*) FROM core.reported_totals WHERE capture_id = $1)
+               (SELECT count(*) FROM core.reported_totals WHERE capture_id = $1),
+               (SELECT count(*) FROM core.reported_band_counts WHERE capture_id = $1)
         """,
         [result.capture_id, result.root_unit_id],
     ).fetchall()[0]
     result.units = counts[0]
-    result.rows = dict(
-        zip(("group_scores", "metric_values", "reported_totals"), counts[1:], strict=True)
-    )
+    tables = ("group_scores", "metric_values", "reported_totals", "reported_band_counts")
+    result.rows = dict(zip(tables, counts[1:], strict=True))
     matches = MatchSummary()
     for status, method, count in con.execute(
         """SELECT status, method, count(*) FROM core.unit_match_review WHERE capture_id = ?
@@ -490,12 +500,15 @@ def _cutoff(
         result.cutoff_source = "option"
         return to_cutoff(options.cutoff)
     if content is not None and content.cutoffs:
-        stated = max(content.cutoffs, key=lambda c: c.at)
-        if len({c.at for c in content.cutoffs}) > 1:
-            listed = ", ".join(c.at.isoformat() for c in content.cutoffs)
-            result.warnings.append(
-                f"tệp nêu nhiều thời điểm chốt số liệu ({listed}): dùng {stated.at}"
+        days = sorted({c.at.astimezone(TIMEZONE).date() for c in content.cutoffs})
+        if len(days) > 1:
+            listed = ", ".join(f"{day:%d/%m/%Y}" for day in days)
+            raise _Refused(
+                "tệp nêu nhiều thời điểm chốt số liệu khác nhau",
+                f"{listed}: dùng --cutoff để chọn thời điểm của số liệu",
             )
+        # the same day stated twice: the more precise ("16h ngày 23/11/2023") wins
+        stated = min(content.cutoffs, key=lambda c: (c.precision != "minute", c.at))
         result.cutoff_source = f"file:{stated.precision}"
         return stated.at
     result.cutoff_source = "ingested_at"
@@ -567,10 +580,15 @@ def _request_body(
         "province_unit_id": result.root_unit_id,
         "cutoff": result.captured_at.isoformat(),
         "cutoff_source": result.cutoff_source,
+        "cutoff_stated": result.cutoff_source != "ingested_at",
     }
     if content is not None:
         body["period_note"] = content.period_note
         body["stated_cutoffs"] = [c.at.isoformat() for c in content.cutoffs]
+        if content.rejected:
+            body["rejected_figures"] = [
+                {"text": r.text, "reason": r.reason} for r in content.rejected
+            ]
     if result.warnings:
         body["warnings"] = result.warnings
     return body

@@ -16,10 +16,13 @@ from pathlib import PurePath
 from typing import Any
 
 from pipelines.sources.files.facts import (
+    RejectedFigure,
+    StatedBandCount,
     StatedCutoff,
     StatedScore,
     periods_in,
     province_hints,
+    stated_band_counts,
     stated_cutoffs,
     stated_scores,
 )
@@ -112,11 +115,14 @@ class FileContent:
     period_note: str
     provinces_in_letterhead: list[str] = field(default_factory=list)
     provinces_mentioned: list[str] = field(default_factory=list)
+    band_counts: list[StatedBandCount] = field(default_factory=list)
+    rejected: list[RejectedFigure] = field(default_factory=list)
+    """Figures the text states that are not loaded, with the reason."""
 
     @property
     def needs_province(self) -> bool:
         """Whether the rows need a province root (anything but a table of provinces)."""
-        return bool(self.scores) or any(
+        return bool(self.scores or self.band_counts) or any(
             row.level != "province" for table in self.tables for row in table.rows
         )
 
@@ -144,8 +150,18 @@ def read_file(fmt: str, content: bytes) -> FileContent:
     page_group = _page_group(document)
     tables = [t for grid in document.grids for t in find_tables(grid, page_group=page_group)]
     period, note = _detect_period(document, tables)
-    scores = stated_scores(document.text, period) if fmt in {"text", "markdown", "tsv"} else []
-    if not tables and not scores:
+    rejected: list[RejectedFigure] = []
+    scores: list[StatedScore] = []
+    band_counts: list[StatedBandCount] = []
+    if fmt in {"text", "markdown", "tsv"}:
+        scores = stated_scores(document.text, period, rejected)
+        band_counts = stated_band_counts(document.text, rejected)
+    if not tables and not scores and not band_counts:
+        if rejected:
+            raise InvalidReply(
+                "không có số liệu hợp lệ trong tệp",
+                "; ".join(f"«{r.text}»: {r.reason}" for r in rejected),
+            )
         if fmt == "html":
             raise InvalidReply(
                 "trang HTML không có bảng điểm đơn vị",
@@ -165,6 +181,8 @@ def read_file(fmt: str, content: bytes) -> FileContent:
         period_note=note,
         provinces_in_letterhead=head,
         provinces_mentioned=mentioned,
+        band_counts=band_counts,
+        rejected=rejected,
     )
 
 
@@ -186,10 +204,18 @@ def _detect_period(document: Document, tables: list[ScoreTable]) -> tuple[Period
         found = periods_in(text)
         if len(found) == 1:
             return found[0], f"kỳ {found[0].label} theo {where}"
+        widest = [p for p in found if all(_within(q, p) for q in found)]
+        if widest:  # "năm 2023" with "tháng 10/2023", "tháng 11/2023": the year
+            return widest[0], f"kỳ {widest[0].label} theo {where} (gồm các kỳ khác được nêu)"
         if len(found) > 1:
             labels = ", ".join(p.label for p in found)
             return None, f"{where} nêu nhiều kỳ ({labels})"
     return None, "tệp không nêu kỳ báo cáo"
+
+
+def _within(inner: Period, outer: Period) -> bool:
+    """Whether period ``inner`` lies within period ``outer``."""
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def to_parsed_reply(content: FileContent, root: str) -> ParsedReply:
@@ -284,12 +310,15 @@ def _total_row(unit_id: str, total: dict[str, Any]) -> dict[str, Any]:
         "ratio": None,
         "score_delta": None,
         "reported_rank": total.get("reported_rank"),
+        "reported_cohort_size": None,
     }
 
 
 def _root_rows(parsed: ParsedReply, content: FileContent, root: str) -> None:
-    """The province's own scores stated in the text, on the root unit."""
-    if not content.scores:
+    """The province's own figures stated in the text, on the root unit: totals (with the
+    rank and cohort stated), group scores, and units per level and band. A figure about
+    another period than the file's carries its own period."""
+    if not content.scores and not content.band_counts:
         return
     name = (content.provinces_in_letterhead or content.provinces_mentioned or [root])[0]
     parsed.unit_sightings.append(
@@ -304,10 +333,12 @@ def _root_rows(parsed: ParsedReply, content: FileContent, root: str) -> None:
         }
     )
     for stated in content.scores:
+        own = _own_period(stated.period)
         if stated.group_code is None:
             parsed.reported_totals.append(
-                _total_row(root, {"total_score": stated.score})
-                | {"total_max_score": stated.max_score}
+                _total_row(root, {"total_score": stated.score, "reported_rank": stated.rank})
+                | {"total_max_score": stated.max_score, "reported_cohort_size": stated.cohort_size}
+                | own
             )
             continue
         parsed.group_scores.append(
@@ -320,7 +351,25 @@ def _root_rows(parsed: ParsedReply, content: FileContent, root: str) -> None:
                 "score_delta": None,
                 "is_root": True,
             }
+            | own
         )
+    parsed.reported_band_counts.extend(
+        {
+            "unit_id": root,
+            "unit_level": count.unit_level,
+            "band_code": count.band_code,
+            "unit_count": count.unit_count,
+            "level_total": count.level_total,
+        }
+        for count in content.band_counts
+    )
+
+
+def _own_period(period: Period | None) -> dict[str, Any]:
+    """A row's own period, when a figure is about another period than its file's."""
+    if period is None:
+        return {}
+    return {"period_type": period.period_type, "period_start": period.start}
 
 
 def parse_file(file_format: str, content: bytes, root: str) -> ParsedReply:

@@ -20,6 +20,9 @@ from warehouse.methodology import SCORE_TOLERANCE, Methodology
 from warehouse.records import CaptureBundle, FetchedReply, InvalidReply
 from warehouse.sources import ValidationContext
 
+UNKNOWN_GROUPS = "groupScores has groups outside the methodology in force"
+"""Reason of a national reply scoring a group the version in force does not list."""
+
 
 def decode_envelope(content: bytes) -> dict[str, Any]:
     """Decode the JSON envelope strictly and return its ``data``; raise ``InvalidReply``
@@ -180,8 +183,14 @@ def validate_national_reply(
     data: dict[str, Any], methodology: Methodology | None = None
 ) -> list[dict[str, Any]]:
     """Check a ``service-results`` reply: provinces with unique ids and, with a
-    methodology, every group of it scored within its maximum and totals within the sum.
-    Returns the province entries."""
+    methodology (the version in force for the reply's period), every group of it scored
+    within its maximum and totals within the sum. Returns the province entries.
+
+    The groups asked for are the version's, never a fixed list: a reply for a period
+    under another version is judged by that version's groups. A group key outside the
+    version is rejected rather than ignored: it means the portal scores a group the
+    warehouse's methodology does not know (a new version not yet entered in
+    ``sql/methodology/``), so totals summed from the known groups would be wrong."""
     items = data.get("evaluation")
     if not isinstance(items, list) or not items:
         raise InvalidReply("data.evaluation missing or empty: no provinces listed")
@@ -199,6 +208,12 @@ def validate_national_reply(
         missing = [code for code in methodology.group_codes if code not in groups]
         if missing:
             raise InvalidReply("groupScores lacks groups", f"{where}: {', '.join(missing)}")
+        unknown = sorted(code for code in groups if code not in methodology.group_maxima)
+        if unknown:
+            raise InvalidReply(
+                UNKNOWN_GROUPS,
+                f"{where}: {', '.join(unknown)} (version {methodology.version_id})",
+            )
         for code, maximum in methodology.group_maxima.items():
             score = _require_number(groups, code, f"{where}.groupScores")
             _check_range(score, maximum, code, f"{where}.groupScores")

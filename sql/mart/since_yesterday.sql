@@ -1,0 +1,125 @@
+-- mart.since_yesterday_as_of(cutoff): what changed in each unit-period between the latest
+-- capture night and the night before it, as the portal stood at the cut-off. Built from
+-- the captures through mart.unit_period_scores_as_of, at two cut-offs:
+--
+-- * latest: mart.unit_period_scores_as_of(cutoff), every value's latest complete capture
+--   at or before the cut-off (mart.since_yesterday_of(scores, cutoff) takes these values as
+--   a relation passed by name: the table reads mart.unit_period_scores itself rather than
+--   deriving the latest values again);
+-- * previous: mart.unit_period_scores_as_of(the last instant of the Vietnam calendar day
+--   before the latest capture night), where the latest capture night is the Vietnam
+--   calendar day (Asia/Ho_Chi_Minh) of the latest complete capture (raw.captures) at or
+--   before the cut-off. So previous_* are the values of the latest complete capture on an
+--   earlier Vietnam day: "yesterday" when the pipeline runs nightly.
+--
+-- One row per unit-period at the latest cut-off, open or closed: is_provisional (the
+-- period had not closed at the latest values' capture, as mart.unit_period_scores) picks
+-- the open periods, the rows the question "what changed since yesterday" is about; closed
+-- periods are kept because the portal also revises them (mart.revisions).
+-- Changes: total_change = round(total − previous, 2); rank_change = previous_rank − rank
+-- (positive = moved up, as mart.score_changes); group_changes maps each group of the
+-- latest values to round(score − previous score, 2). A change needs both values: a unit
+-- not captured before the latest night (or a missing total or group) has a null change,
+-- never 0. A unit not captured again on the latest night keeps its values, so its changes
+-- are 0 and previous_captured_at = captured_at.
+CREATE OR REPLACE MACRO mart.since_yesterday_of(scores, cutoff := 'infinity'::TIMESTAMPTZ)
+AS TABLE
+WITH
+latest AS (
+    SELECT * FROM query_table(scores)
+),
+previous AS (
+    SELECT * FROM mart.unit_period_scores_as_of(
+        timezone(
+            'Asia/Ho_Chi_Minh',
+            timezone(
+                'Asia/Ho_Chi_Minh',
+                (
+                    SELECT max(c.captured_at) FROM raw.captures AS c
+                    WHERE c.status = 'complete' AND c.captured_at <= cutoff
+                )
+            )::DATE::TIMESTAMP
+        ) - INTERVAL 1 MICROSECOND
+    )
+)
+SELECT
+    l.unit_id,
+    l.unit_code,
+    l.unit_name,
+    l.unit_level,
+    l.parent_unit_id,
+    l.period_type,
+    l.period_start,
+    l.is_provisional,
+    l.captured_at,
+    p.captured_at AS previous_captured_at,
+    l.total_score,
+    p.total_score AS previous_total_score,
+    round(l.total_score - p.total_score, 2) AS total_change,
+    l.rank,
+    p.rank AS previous_rank,
+    p.rank - l.rank AS rank_change,
+    l.band,
+    p.band AS previous_band,
+    l.group_scores,
+    p.group_scores AS previous_group_scores,
+    map_from_entries(list_transform(
+        map_entries(l.group_scores),
+        lambda g: {'key': g.key, 'value': round(g.value - p.group_scores[g.key], 2)}
+    )) AS group_changes
+FROM latest AS l
+LEFT JOIN previous AS p USING (unit_id, period_type, period_start);
+
+COMMENT ON MACRO TABLE mart.since_yesterday_of IS
+    'mart.since_yesterday with the latest values read from a relation shaped like '
+    'mart.unit_period_scores at cutoff (passed by name; default cutoff: the latest). '
+    'mart.since_yesterday is mart.since_yesterday_of(''mart.unit_period_scores'').';
+
+-- mart.since_yesterday_as_of(cutoff): mart.since_yesterday_of applied to
+-- mart.unit_period_scores_as_of(cutoff).
+CREATE OR REPLACE MACRO mart.since_yesterday_as_of(cutoff) AS TABLE
+WITH scores_at_cutoff AS (
+    SELECT * FROM mart.unit_period_scores_as_of(cutoff)
+)
+SELECT * FROM mart.since_yesterday_of('scores_at_cutoff', cutoff := cutoff);
+
+COMMENT ON MACRO TABLE mart.since_yesterday_as_of IS
+    'mart.since_yesterday as of a data cut-off (TIMESTAMPTZ): the values at the cut-off against '
+    'those at the end of the Vietnam day before the latest complete capture at or before it.';
+
+-- The table mart.since_yesterday holds mart.since_yesterday_as_of('infinity'): the latest
+-- capture night against the night before. warehouse.schema creates it from that query
+-- (its columns are the macro's) and warehouse.derive refreshes it the same way (see
+-- warehouse/marts.py). What follows applies to the table once it exists: the NOT NULL
+-- columns, and the comments the data dictionary is generated from.
+ALTER TABLE mart.since_yesterday ALTER COLUMN unit_id SET NOT NULL;
+ALTER TABLE mart.since_yesterday ALTER COLUMN period_type SET NOT NULL;
+ALTER TABLE mart.since_yesterday ALTER COLUMN period_start SET NOT NULL;
+ALTER TABLE mart.since_yesterday ALTER COLUMN captured_at SET NOT NULL;
+
+COMMENT ON TABLE mart.since_yesterday IS
+    'One row per (unit, period type, period): total, groups, band and rank at the latest capture '
+    'night and at the night before (the latest complete capture on an earlier Vietnam calendar '
+    'day), and how they moved. is_provisional picks the open periods. As of a cut-off: '
+    'mart.since_yesterday_as_of(cutoff).';
+COMMENT ON COLUMN mart.since_yesterday.unit_id IS 'Portal departmentId (UUID) of the unit.';
+COMMENT ON COLUMN mart.since_yesterday.unit_code IS 'Portal departmentCode (latest values).';
+COMMENT ON COLUMN mart.since_yesterday.unit_name IS 'Unit name, NFC (latest values).';
+COMMENT ON COLUMN mart.since_yesterday.unit_level IS 'Cohort level (latest values).';
+COMMENT ON COLUMN mart.since_yesterday.parent_unit_id IS 'Cohort parent (latest values); null for provinces.';
+COMMENT ON COLUMN mart.since_yesterday.period_type IS 'month, quarter, half (legacy API) or year.';
+COMMENT ON COLUMN mart.since_yesterday.period_start IS 'First day of the period.';
+COMMENT ON COLUMN mart.since_yesterday.is_provisional IS 'True when the period was still open at the latest values'' capture (mart.unit_period_scores.is_provisional): the rows "since yesterday" is about.';
+COMMENT ON COLUMN mart.since_yesterday.captured_at IS 'Capture time of the latest values (mart.unit_period_scores.captured_at).';
+COMMENT ON COLUMN mart.since_yesterday.previous_captured_at IS 'Capture time of the values at the end of the Vietnam day before the latest capture night; null when the unit-period had not been captured by then; equal to captured_at when it was not captured again since.';
+COMMENT ON COLUMN mart.since_yesterday.total_score IS 'Total at the latest capture (null when a group is missing).';
+COMMENT ON COLUMN mart.since_yesterday.previous_total_score IS 'Total at the previous night''s capture.';
+COMMENT ON COLUMN mart.since_yesterday.total_change IS 'round(total_score - previous_total_score, 2); null when either is missing (never 0 for missing).';
+COMMENT ON COLUMN mart.since_yesterday.rank IS 'Rank within the cohort at the latest capture.';
+COMMENT ON COLUMN mart.since_yesterday.previous_rank IS 'Rank within the cohort at the previous night''s capture.';
+COMMENT ON COLUMN mart.since_yesterday.rank_change IS 'previous_rank - rank: positive = moved up (5 -> 3 is +2); null when either rank is missing.';
+COMMENT ON COLUMN mart.since_yesterday.band IS 'Band (xếp loại) at the latest capture.';
+COMMENT ON COLUMN mart.since_yesterday.previous_band IS 'Band at the previous night''s capture.';
+COMMENT ON COLUMN mart.since_yesterday.group_scores IS 'MAP(group_code → score) at the latest capture (mart.unit_period_scores.group_scores).';
+COMMENT ON COLUMN mart.since_yesterday.previous_group_scores IS 'MAP(group_code → score) at the previous night''s capture; null when not captured by then.';
+COMMENT ON COLUMN mart.since_yesterday.group_changes IS 'MAP(group_code → round(score - previous score, 2)) over the groups of group_scores; an entry is null when either value is missing. Example: group_changes[''MDSH''].';

@@ -1,0 +1,98 @@
+"""The demo's warehouse answers the README's as-of examples (issue 11): the demo replays two
+earlier nightly captures at their simulated times before its Dagster runs, so a cut-off
+in the past has data. The demo's own code path runs here at small scale (one province,
+"today" 6/12/2026, the day the README's examples were written), then the README's
+``*_as_of(TIMESTAMPTZ …)`` queries and its ``report --cutoff`` command are run as written."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.demo import earlier_nights, run_demo
+from pipelines.settings import Settings
+from warehouse.publish import published_path
+
+pytestmark = pytest.mark.integration
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+DEMO_DAY = "2026-12-06"
+
+
+def _readme_as_of_queries() -> list[str]:
+    return re.findall(r"^SELECT .*_as_of\(TIMESTAMPTZ '[^']+'\);$", README, re.MULTILINE)
+
+
+def _readme_report() -> list[str]:
+    found = re.search(r'dvc766 report (--province \S+ --period \S+ --cutoff "[^"]+")', README)
+    assert found, "the README has no report --cutoff example"
+    return re.findall(r'"[^"]+"|\S+', found.group(1))
+
+
+def test_the_nights_are_the_readme_cutoffs_days() -> None:
+    nights = earlier_nights(datetime.fromisoformat(DEMO_DAY).date())
+    assert nights == [
+        datetime(2026, 10, 23, 4, tzinfo=VN),
+        datetime(2026, 11, 5, 4, tzinfo=VN),
+    ]
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's code path for H44 only; returns the published file."""
+    root = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        env.setenv("DVC766_REQUEST_DELAY", "0")
+        env.delenv("DVC766_RAW_STORE", raising=False)
+        options = Settings.load(warehouse=str(root / "dvc766.duckdb"), today=DEMO_DAY)
+        out = io.StringIO()
+        run_demo(Console(file=out, width=200), options, provinces=("H44",))
+    assert "Phát lại lần thu thập đêm 23/10/2026 04:00" in out.getvalue()
+    assert '--cutoff "2026-11-05 16:00"' in out.getvalue()  # the examples it answers
+    return published_path(options.warehouse)
+
+
+def test_the_readme_as_of_queries_return_rows(demo_warehouse: Path) -> None:
+    queries = _readme_as_of_queries()
+    assert queries, "the README has no *_as_of example"
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        for sql in queries:
+            assert con.execute(sql.rstrip(";")).fetchall(), sql
+            cutoff = re.search(r"TIMESTAMPTZ '([^']+)'", sql).group(1)
+            # H44's departments in October, as the README's first query asks, at that cut-off
+            rows = con.execute(
+                """SELECT count(*), bool_and(is_provisional) FROM mart.score_changes_as_of(?)
+                   WHERE unit_level = 'department' AND period_type = 'month'
+                     AND period_start = DATE '2026-10-01'""",
+                [datetime.fromisoformat(cutoff)],
+            ).fetchall()
+            assert rows[0][0] > 0, cutoff
+            assert rows[0][1] is True  # on 23/10 October was still open
+        captured = con.execute(
+            "SELECT count(DISTINCT captured_at::DATE) FROM raw.captures"
+        ).fetchone()[0]
+        assert captured >= 3  # the two nights and the day the demo ran
+
+
+def test_the_readme_report_with_cutoff_has_data(demo_warehouse: Path, tmp_path: Path) -> None:
+    args = [a.strip('"') for a in _readme_report()]
+    out = tmp_path / "bao-cao.xlsx"
+    result = CliRunner().invoke(
+        app, ["report", *args, "--out", str(out), "--database", str(demo_warehouse)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and out.with_suffix(".txt").is_file()
+    text = out.with_suffix(".txt").read_text(encoding="utf-8")
+    assert text.startswith("Điểm số tháng 10/2026 của UBND tỉnh Phú Thọ đạt "), text
+    assert "tạm tính" not in text  # closed when the 5/11 night captured it
