@@ -188,7 +188,25 @@ def run_demo(
                 f"(run {result.run_id[:8]})"
             )
     _print_summary(console, time.monotonic() - started, options)
+    _build_site(console, options, _month_back(current, 1))
     _print_as_of_examples(console, today)
+
+
+def _build_site(console: Console, options: Settings, month: Period) -> None:
+    """The static site of the last closed month (national, province and unit pages),
+    beside the warehouse; every period with ``dvc766 site``."""
+    from pipelines.site.build import build_site
+
+    path = published_path(Path(options.warehouse).resolve())
+    site = path.parent.parent / "site"
+    result = build_site(path, site, only=[month])
+    console.print(
+        f"[green]✓[/green] Trang web tĩnh {month.label}: {result.pages} trang, mở "
+        f"{site / 'index.html'} (hoặc python3 -m http.server -d {site} -b 127.0.0.1); "
+        "mọi kỳ: ./scripts/dvc766 site --out site/",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _print_summary(console: Console, elapsed: float, options: Settings) -> None:
@@ -231,10 +249,6 @@ def _print_summary(console: Console, elapsed: float, options: Settings) -> None:
         "dagster dev -m pipelines.definitions -h 127.0.0.1"
         " (và chạy `./scripts/dvc766 fake-portal` với "
         "DVC766_PORTAL_URL=http://127.0.0.1:8766 để chạy lại trên Cổng giả lập)"
-    )
-    console.print(
-        "Trang web tĩnh: ./scripts/dvc766 site --out site/ rồi mở site/index.html "
-        "(hoặc python3 -m http.server -d site -b 127.0.0.1)"
     )
 
 

@@ -60,6 +60,11 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run_demo(Console(file=out, width=200), options, provinces=("H44",))
     assert "Phát lại lần thu thập đêm 23/10/2026 04:00" in out.getvalue()
     assert '--cutoff "2026-11-05 16:00"' in out.getvalue()  # the examples it answers
+    # the demo builds the static site of the last closed month beside the warehouse
+    site = root / "site"
+    assert str(site / "index.html") in out.getvalue().replace("\n", "")
+    province_page = site / "2026-11" / "H44" / "index.html"
+    assert province_page.is_file() and "Phú Thọ" in province_page.read_text(encoding="utf-8")
     return published_path(options.warehouse)
 
 

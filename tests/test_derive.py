@@ -300,8 +300,8 @@ def load_synthetic_national(
         """
         INSERT INTO core.reported_totals
         SELECT 'N:' || period_start || ':r', 'N:' || period_start, unit_id, 'month', period_start,
-               round(sum(score), 2), 100, NULL, NULL, NULL, any_value(captured_at) - INTERVAL 1 HOUR,
-               NULL
+               round(sum(score), 2), 100, NULL, NULL, NULL,
+               any_value(captured_at) - INTERVAL 1 HOUR, NULL
         FROM syn_scores WHERE unit_level = 'province'
         GROUP BY unit_id, period_start
         """

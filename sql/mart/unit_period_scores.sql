@@ -49,10 +49,7 @@ unit_periods AS (
         max(score) FILTER (WHERE group_code = 'TTTT') AS tttt,
         max(score) FILTER (WHERE group_code = 'MDHL') AS mdhl,
         max(score) FILTER (WHERE group_code = 'MDSH') AS mdsh,
-        max(captured_at) AS captured_at,
-        -- every group with a value (one row per group in group_values): read by
-        -- required_groups, so group_values is scanned once
-        map(list(group_code), list(score)) AS group_values
+        max(captured_at) AS captured_at
     FROM group_values
     GROUP BY unit_id, period_type, period_start
 ),
@@ -75,9 +72,14 @@ required_groups AS (   -- each group the version requires, with the unit's value
         up.period_start,
         mg.group_code,
         mg.sort_order,
-        up.group_values[mg.group_code] AS score
+        gv.score
     FROM versioned AS up
     JOIN methodology.groups AS mg ON mg.version_id = up.methodology_version
+    LEFT JOIN group_values AS gv
+        ON gv.unit_id = up.unit_id
+        AND gv.period_type = up.period_type
+        AND gv.period_start = up.period_start
+        AND gv.group_code = mg.group_code
 ),
 totals AS (
     SELECT
@@ -126,7 +128,7 @@ cohort_members AS (   -- the units of each whole cohort (portal captures only)
 ),
 scored AS (
     SELECT
-        up.* EXCLUDE (group_values),
+        up.*,
         t.total_score,
         t.group_scores,
         -- no methodology version in force: the required groups are unknown, so no total
