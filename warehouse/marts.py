@@ -40,6 +40,10 @@ from warehouse.sql_files import SQL_DIR
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
+PERIOD_KEYS: tuple[str, str] = ("period_type", "period_start")
+"""The period columns of every period-keyed mart table."""
+
+
 class MartKind(StrEnum):
     """What a mart is in the database, which decides how its SQL file is applied."""
 
@@ -147,7 +151,7 @@ MARTS: tuple[Mart, ...] = (
         depends_on=("period_length", "group_values"),
         as_of=True,
         published=True,
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "merged_province_scores",
@@ -165,7 +169,7 @@ MARTS: tuple[Mart, ...] = (
         as_of=True,
         published=True,
         reported_with="unit_period_scores",
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "score_changes",
@@ -176,7 +180,7 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "band_counts",
@@ -187,7 +191,7 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "movement_counts",
@@ -199,7 +203,7 @@ MARTS: tuple[Mart, ...] = (
         as_of=True,
         published=True,
         reported_with="score_changes",
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "revisions",
@@ -209,7 +213,7 @@ MARTS: tuple[Mart, ...] = (
         depends_on=("period_length",),
         as_of=True,
         published=True,
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "band_count_table",
@@ -255,7 +259,7 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "peers",
@@ -266,7 +270,7 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "what_it_takes",
@@ -277,7 +281,7 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="points_lost",
         as_of=True,
         published=True,
-        period_keys=("period_type", "period_start"),
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "source_disagreements",

@@ -22,10 +22,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 from xml.parsers import expat
 
-import openpyxl
 from bs4 import BeautifulSoup, Tag
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from warehouse.records import InvalidReply
 from warehouse.vietnamese import clean_cell, decode_text
@@ -170,6 +167,10 @@ def _consistent(sample: str, delimiter: str) -> int:
 
 # --- Excel (.xlsx) ------------------------------------------------------------------------
 
+# openpyxl is imported where a workbook is read: importing it costs about 0.5 s, and every
+# run and CLI command imports this module (the file sources are in the registry).
+SHEET_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+"""The SpreadsheetML namespace (ECMA-376), as openpyxl.xml.constants names it."""
 _MERGE_CELL = f"{SHEET_MAIN_NS}}}mergeCell"
 _QUOTED_OR_ESCAPED = re.compile(r'"[^"]*"|\\.')
 
@@ -223,6 +224,8 @@ def read_xlsx(content: bytes) -> Document:
 
 
 def _workbook_grids(archive: zipfile.ZipFile, content: bytes) -> list[Grid]:
+    import openpyxl
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on unsupported parts
         workbook = openpyxl.load_workbook(
@@ -241,6 +244,8 @@ def _workbook_grids(archive: zipfile.ZipFile, content: bytes) -> list[Grid]:
 def _merged_ranges(archive: zipfile.ZipFile, part: str) -> list[Merge]:
     """The ``mergeCell`` ranges of a sheet part, streamed (openpyxl's read-only sheets do
     not expose them)."""
+    from openpyxl.utils.cell import range_boundaries
+
     merges: list[Merge] = []
 
     def start(name: str, attributes: dict[str, str]) -> None:
