@@ -23,6 +23,7 @@ EXPECTED_ASSETS = {
     "core_portal__metric_values",
     "core_portal__group_parameters",
     "core_portal__reported_totals",
+    "mart_portal__group_values",
     "mart_portal__unit_period_scores",
     "mart_portal__score_changes",
     "mart_portal__band_counts",

@@ -976,6 +976,8 @@ def test_mart_asset_materialises_with_passing_checks(warehouse: WarehouseResourc
         for mat in result.asset_materializations_for_node("mart_portal")
     }
     assert counts == {
+        # 3 units × 2 months × 6 groups, derived once for the scores and the group ranks
+        "mart_portal__group_values": 36,
         "mart_portal__unit_period_scores": 6,
         "mart_portal__score_changes": 6,
         "mart_portal__band_counts": 30,

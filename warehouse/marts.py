@@ -137,10 +137,11 @@ MARTS: tuple[Mart, ...] = (
     ),
     Mart(
         "group_values",
-        MartKind.MACRO,
-        "Each (unit, period, group) value at a cut-off with the unit's cohort attributes: "
-        "the building block of the scores and group ranks.",
+        MartKind.TABLE,
+        "Each (unit, period, group) current value with the source that gave it and the unit's "
+        "cohort attributes: derived once, read by the scores and the group ranks.",
         as_of=True,
+        period_keys=PERIOD_KEYS,
     ),
     Mart(
         "unit_period_scores",
@@ -149,6 +150,7 @@ MARTS: tuple[Mart, ...] = (
         "all groups are present), band, rank within the cohort, and the portal's own total "
         "for comparison.",
         depends_on=("period_length", "group_values"),
+        refresh_of="group_values",
         as_of=True,
         published=True,
         period_keys=PERIOD_KEYS,
@@ -166,6 +168,7 @@ MARTS: tuple[Mart, ...] = (
         MartKind.TABLE,
         "Rank of each unit in each group within its cohort (long form).",
         depends_on=("group_values",),
+        refresh_of="group_values",
         as_of=True,
         published=True,
         reported_with="unit_period_scores",

@@ -1,12 +1,23 @@
--- mart.group_ranks_as_of(cutoff): each unit's rank in each group within its cohort (same
--- level, parent, period type and period as in mart.unit_period_scores), as of the cut-off.
+-- mart.group_ranks_of(group_values_relation, cutoff): each unit's rank in each group within
+-- its cohort (same level, parent, period type and period as in mart.unit_period_scores),
+-- for the values of a relation shaped like mart.group_values; mart.group_ranks_as_of(cutoff)
+-- applies it to the values as of the cut-off.
 -- Competition ranking (1, 2, 2, 4) on the score at two-decimal precision, descending,
 -- computed only over a whole cohort, as in mart.unit_period_scores: the units of the
 -- cohort's defining portal capture (mart.cohort_members_as_of), every one with a score in
 -- that group. Otherwise rank and cohort_size are null and rank_null_reason says why
 -- (no_score, cohort_not_captured, not_in_cohort, incomplete_cohort).
-CREATE OR REPLACE MACRO mart.group_ranks_as_of(cutoff) AS TABLE
+CREATE OR REPLACE MACRO mart.group_ranks_of(group_values_relation, cutoff := 'infinity'::TIMESTAMPTZ)
+AS TABLE
 WITH
+group_values AS (
+    SELECT * FROM query_table(group_values_relation)
+),
+cohort_members AS (   -- the whole cohorts of the values' periods
+    SELECT * FROM mart.cohort_members_as_of(cutoff)
+    SEMI JOIN (SELECT DISTINCT period_type, period_start FROM group_values) AS p
+        USING (period_type, period_start)
+),
 reasoned AS (
     SELECT
         gv.*,
@@ -17,8 +28,8 @@ reasoned AS (
             WHEN bool_or(m.unit_id IS NOT NULL AND gv.score IS NULL) OVER cohort
                 THEN 'incomplete_cohort'
         END AS rank_null_reason
-    FROM mart.group_values_as_of(cutoff) AS gv
-    LEFT JOIN mart.cohort_members_as_of(cutoff) AS m
+    FROM group_values AS gv
+    LEFT JOIN cohort_members AS m
         ON m.unit_id = gv.unit_id
         AND m.period_type = gv.period_type
         AND m.period_start = gv.period_start
@@ -56,13 +67,26 @@ SELECT
     gv.source_id
 FROM reasoned AS gv;
 
+COMMENT ON MACRO TABLE mart.group_ranks_of IS
+    'mart.group_ranks from a relation shaped like mart.group_values (passed by name), ranked '
+    'over the cohorts at or before cutoff (default: the latest). mart.group_ranks is '
+    'mart.group_ranks_of(''mart.group_values'').';
+
+-- mart.group_ranks_as_of(cutoff): mart.group_ranks_of applied to
+-- mart.group_values_as_of(cutoff).
+CREATE OR REPLACE MACRO mart.group_ranks_as_of(cutoff) AS TABLE
+WITH values_at_cutoff AS (
+    SELECT * FROM mart.group_values_as_of(cutoff)
+)
+SELECT * FROM mart.group_ranks_of('values_at_cutoff', cutoff := cutoff);
+
 COMMENT ON MACRO TABLE mart.group_ranks_as_of IS
     'mart.group_ranks as of a data cut-off (TIMESTAMPTZ).';
 
--- The table mart.group_ranks holds the current values, mart.group_ranks_as_of('infinity'):
--- every value's latest complete capture. warehouse.schema creates it from that query (its
--- columns are the macro's) and warehouse.derive refreshes it the same way (see
--- warehouse/marts.py). What follows applies to the table once it exists: the NOT NULL
+-- The table mart.group_ranks holds the current values, mart.group_ranks_of('mart.group_values'):
+-- what mart.group_ranks_as_of('infinity') gives, without deriving the values again.
+-- warehouse.schema creates it from that query (its columns are the macro's) and
+-- warehouse.derive refreshes it the same way (see warehouse/marts.py). What follows applies to the table once it exists: the NOT NULL
 -- columns, and the comments the data dictionary is generated from.
 ALTER TABLE mart.group_ranks ALTER COLUMN unit_id SET NOT NULL;
 ALTER TABLE mart.group_ranks ALTER COLUMN period_type SET NOT NULL;

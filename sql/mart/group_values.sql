@@ -16,45 +16,30 @@
 -- latest value (core.unit_sightings joined on response_id), falling back to core.units
 -- when that reply has no sighting. Code and name come from the same sighting, so a
 -- value as of a cut-off carries the name the unit had then.
--- Current values: mart.group_values_as_of('infinity'::TIMESTAMPTZ).
+-- The table mart.group_values holds the current values, mart.group_values_as_of('infinity'),
+-- derived once per refresh and read by mart.unit_period_scores and mart.group_ranks.
 CREATE OR REPLACE MACRO mart.group_values_as_of(cutoff) AS TABLE
 WITH
 values_at_cutoff AS (
     SELECT
         g.unit_id, g.period_type, g.period_start, g.group_code, g.score, g.captured_at,
-        g.response_id, g.capture_id, c.source AS source_id
+        g.response_id, g.capture_id, c.source AS source_id,
+        -- the reply holding the unit-period's latest value: one window partitioned by the
+        -- period (no second pass over the values), so a filter on the period reaches core
+        first_value(g.response_id) OVER (
+            PARTITION BY g.unit_id, g.period_type, g.period_start
+            ORDER BY g.captured_at DESC, g.response_id DESC
+        ) AS source_response_id
     FROM core.group_scores_as_of(cutoff) AS g
     JOIN raw.captures AS c USING (capture_id)
-),
-source_reply AS (   -- the reply holding the unit-period's latest value
-    SELECT unit_id, period_type, period_start, response_id
-    FROM values_at_cutoff
-    QUALIFY row_number() OVER (
-        PARTITION BY unit_id, period_type, period_start
-        ORDER BY captured_at DESC, response_id DESC
-    ) = 1
-),
-unit_period_attributes AS (
-    SELECT
-        r.unit_id,
-        r.period_type,
-        r.period_start,
-        coalesce(s.unit_code, u.unit_code) AS unit_code,
-        coalesce(s.unit_name, u.unit_name) AS unit_name,
-        coalesce(nullif(s.unit_level, 'unknown'), u.unit_level) AS unit_level,
-        CASE WHEN s.unit_id IS NOT NULL THEN s.parent_unit_id ELSE u.parent_unit_id END
-            AS parent_unit_id
-    FROM source_reply AS r
-    LEFT JOIN core.unit_sightings_resolved AS s
-        ON s.response_id = r.response_id AND s.unit_id = r.unit_id
-    LEFT JOIN core.units AS u ON u.unit_id = r.unit_id
 )
 SELECT
     v.unit_id,
-    a.unit_code,
-    a.unit_name,
-    a.unit_level,
-    a.parent_unit_id,
+    coalesce(s.unit_code, u.unit_code) AS unit_code,
+    coalesce(s.unit_name, u.unit_name) AS unit_name,
+    coalesce(nullif(s.unit_level, 'unknown'), u.unit_level) AS unit_level,
+    CASE WHEN s.unit_id IS NOT NULL THEN s.parent_unit_id ELSE u.parent_unit_id END
+        AS parent_unit_id,
     v.period_type,
     v.period_start,
     v.group_code,
@@ -64,7 +49,9 @@ SELECT
     v.capture_id,
     v.source_id
 FROM values_at_cutoff AS v
-JOIN unit_period_attributes AS a USING (unit_id, period_type, period_start);
+LEFT JOIN core.unit_sightings_resolved AS s
+    ON s.response_id = v.source_response_id AND s.unit_id = v.unit_id
+LEFT JOIN core.units AS u ON u.unit_id = v.unit_id;
 
 COMMENT ON MACRO TABLE mart.group_values_as_of IS
     'Long form: the value of each (unit, period type, period, group) as of cutoff (latest complete '
@@ -130,3 +117,31 @@ COMMENT ON MACRO TABLE mart.cohort_members_as_of IS
     'national portal capture of the period; a province''s departments, districts and communes '
     '(cohort_parent_id = the province): those listed by the latest complete portal capture of the '
     'province. Files (source file_*) never define a cohort. Ranks are computed only over these.';
+
+-- The table mart.group_values holds mart.group_values_as_of('infinity'): every value's
+-- latest complete capture. warehouse.schema creates it from that query and
+-- warehouse.derive refreshes it by period; mart.unit_period_scores and mart.group_ranks
+-- are computed from it (their _of macros), so the values are derived once per refresh.
+ALTER TABLE mart.group_values ALTER COLUMN unit_id SET NOT NULL;
+ALTER TABLE mart.group_values ALTER COLUMN period_type SET NOT NULL;
+ALTER TABLE mart.group_values ALTER COLUMN period_start SET NOT NULL;
+ALTER TABLE mart.group_values ALTER COLUMN group_code SET NOT NULL;
+
+COMMENT ON TABLE mart.group_values IS
+    'One row per (unit, period type, period, group): the current value (the latest complete '
+    'capture; a portal capture wins over a file) with the source that gave it and the unit''s '
+    'cohort attributes for the period. The building block of mart.unit_period_scores and '
+    'mart.group_ranks. As of a cut-off: mart.group_values_as_of(cutoff).';
+COMMENT ON COLUMN mart.group_values.unit_id IS 'The canonical unit (core.unit_identities).';
+COMMENT ON COLUMN mart.group_values.unit_code IS 'Portal departmentCode from the sighting of the reply that gave the unit-period''s latest value (fallback core.units).';
+COMMENT ON COLUMN mart.group_values.unit_name IS 'Unit name (NFC) as that reply gave it.';
+COMMENT ON COLUMN mart.group_values.unit_level IS 'province, department, district or commune, from that reply (fallback core.units).';
+COMMENT ON COLUMN mart.group_values.parent_unit_id IS 'The unit the cohort is under (null for provinces, ranked nationally).';
+COMMENT ON COLUMN mart.group_values.period_type IS 'month, quarter, half (legacy API) or year.';
+COMMENT ON COLUMN mart.group_values.period_start IS 'First day of the period.';
+COMMENT ON COLUMN mart.group_values.group_code IS 'Group code of the methodology (CKMB, TDGQ, …).';
+COMMENT ON COLUMN mart.group_values.score IS 'The group score as the source gave it; null stays null (no data is not zero).';
+COMMENT ON COLUMN mart.group_values.captured_at IS 'When the capture that gave the value was taken.';
+COMMENT ON COLUMN mart.group_values.response_id IS 'The stored reply (raw.responses) the value was read from.';
+COMMENT ON COLUMN mart.group_values.capture_id IS 'The capture (raw.captures) the value came from.';
+COMMENT ON COLUMN mart.group_values.source_id IS 'raw.captures.source of that capture: current, legacy, or file_* (letters, saved pages, tables).';

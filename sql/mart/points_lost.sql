@@ -54,6 +54,10 @@ metrics AS (   -- each indicator's latest complete capture at or before the cut-
         m.unit_id, m.period_type, m.period_start, m.group_code, m.metric_code, m.metric_name,
         m.numerator, m.denominator, m.score, m.max_score
     FROM core.metric_values AS m
+    -- only the periods of the scores: the window below partitions by period, so reading
+    -- the other periods' indicators would only be thrown away
+    SEMI JOIN (SELECT DISTINCT period_type, period_start FROM unit_periods) AS p
+        USING (period_type, period_start)
     JOIN raw.captures AS c USING (capture_id)
     WHERE c.status = 'complete'
         AND m.captured_at <= cutoff

@@ -1,11 +1,14 @@
--- mart.unit_period_scores_as_of(cutoff): one row per (unit, period type, period) with the
--- group scores, the total, band and rank, as the portal stood at the cut-off.
+-- mart.unit_period_scores_of(group_values_relation, cutoff): one row per (unit, period
+-- type, period) of a relation shaped like mart.group_values (passed by name) with the group
+-- scores, the total, band and rank; the portal's own totals and ranks, the letters' ranks
+-- and the cohorts are those at or before the cut-off. mart.unit_period_scores_as_of(cutoff)
+-- applies it to mart.group_values_as_of(cutoff): the scores as the portal stood then.
 --
 -- * group_scores: a map group_code → score holding every group of the methodology version
 --   in force (methodology.groups, in sort_order), a group without a value as a null
 --   entry: seven keys under a seven-group version, six before. The six named columns
 --   ckmb…mdsh are the 2023 methodology's groups, kept for analysts' queries.
--- mart.unit_period_scores holds the same with the current values (cutoff = 'infinity').
+-- mart.unit_period_scores applies it to the table mart.group_values (the current values).
 --
 -- * total_score = round(sum of the groups, 2) only when every group of the methodology
 --   version in force has a value; otherwise null and missing_groups lists the codes.
@@ -29,10 +32,14 @@
 --   reply lists; else the latest rank a letter states ("xếp hạng 21", "43/63").
 -- * reported_total_score: the portal's own total from the latest complete national
 --   capture at or before the cut-off; total_mismatch when |total − reported| > 0.011.
-CREATE OR REPLACE MACRO mart.unit_period_scores_as_of(cutoff) AS TABLE
+CREATE OR REPLACE MACRO mart.unit_period_scores_of(group_values_relation, cutoff := 'infinity'::TIMESTAMPTZ)
+AS TABLE
 WITH
 group_values AS (
-    SELECT * FROM mart.group_values_as_of(cutoff)
+    SELECT * FROM query_table(group_values_relation)
+),
+value_periods AS (   -- the periods of the values: what reads core below is limited to them
+    SELECT DISTINCT period_type, period_start FROM group_values
 ),
 unit_periods AS (
     SELECT
@@ -104,6 +111,7 @@ reported AS (   -- the portal's own total and rank: latest complete national cap
         count(DISTINCT r.unit_id) OVER (PARTITION BY r.capture_id)::INTEGER
             AS reported_cohort_size
     FROM core.reported_totals_resolved AS r
+    SEMI JOIN value_periods AS p USING (period_type, period_start)
     JOIN raw.captures AS c USING (capture_id)
     WHERE c.status = 'complete' AND c.scope = 'national' AND r.captured_at <= cutoff
         AND NOT starts_with(c.source, 'file_')
@@ -115,6 +123,7 @@ reported AS (   -- the portal's own total and rank: latest complete national cap
 letter_ranks AS (   -- the rank a file states ("xếp hạng 21", "đứng thứ 43/63"): latest file
     SELECT r.unit_id, r.period_type, r.period_start, r.reported_rank, r.reported_cohort_size
     FROM core.reported_totals_resolved AS r
+    SEMI JOIN value_periods AS p USING (period_type, period_start)
     JOIN raw.captures AS c USING (capture_id)
     WHERE c.status = 'complete' AND starts_with(c.source, 'file_') AND r.captured_at <= cutoff
         AND r.reported_rank IS NOT NULL
@@ -125,6 +134,7 @@ letter_ranks AS (   -- the rank a file states ("xếp hạng 21", "đứng thứ
 ),
 cohort_members AS (   -- the units of each whole cohort (portal captures only)
     SELECT * FROM mart.cohort_members_as_of(cutoff)
+    SEMI JOIN value_periods AS p USING (period_type, period_start)
 ),
 scored AS (
     SELECT
@@ -215,13 +225,28 @@ SELECT
     timezone('Asia/Ho_Chi_Minh', captured_at)::DATE < period_start + mart.period_length(period_type) AS is_provisional
 FROM scored;
 
+COMMENT ON MACRO TABLE mart.unit_period_scores_of IS
+    'mart.unit_period_scores from a relation shaped like mart.group_values (passed by name: a '
+    'table, view or CTE), with the reported totals, letter ranks and cohorts at or before cutoff '
+    '(default: every value''s latest). mart.unit_period_scores is '
+    'mart.unit_period_scores_of(''mart.group_values'').';
+
+-- mart.unit_period_scores_as_of(cutoff): mart.unit_period_scores_of applied to
+-- mart.group_values_as_of(cutoff).
+CREATE OR REPLACE MACRO mart.unit_period_scores_as_of(cutoff) AS TABLE
+WITH values_at_cutoff AS (
+    SELECT * FROM mart.group_values_as_of(cutoff)
+)
+SELECT * FROM mart.unit_period_scores_of('values_at_cutoff', cutoff := cutoff);
+
 COMMENT ON MACRO TABLE mart.unit_period_scores_as_of IS
     'mart.unit_period_scores as of a data cut-off (TIMESTAMPTZ): values of the latest complete '
     'capture at or before cutoff. Example: SELECT * FROM mart.unit_period_scores_as_of('
     'TIMESTAMPTZ ''2023-11-23 16:00:00+07'').';
 
 -- The table mart.unit_period_scores holds the current values,
--- mart.unit_period_scores_as_of('infinity'): every value's latest complete capture.
+-- mart.unit_period_scores_of('mart.group_values'): what mart.unit_period_scores_as_of gives
+-- at cutoff 'infinity', without deriving the group values again.
 -- warehouse.schema creates it from that query (its columns are the macro's) and
 -- warehouse.derive refreshes it the same way (see warehouse/marts.py). What follows applies
 -- to the table once it exists: the NOT NULL columns, and the comments the data dictionary
