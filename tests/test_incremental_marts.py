@@ -177,3 +177,16 @@ def test_publish_writes_only_the_periods_that_changed(warehouse: WarehouseResour
                 [str(folder / "**" / "*.parquet")],
             ).fetchall()
             assert exported == expected, mart.name
+
+    # Nothing new: no file is written again, not even of a table refreshed in full every
+    # night (since_yesterday) or of a view (band_count_table): every period is linked
+    def files(mart: str) -> dict[str, int]:
+        folder = third.parquet_dir / mart
+        return {str(f.relative_to(folder)): f.stat().st_ino for f in folder.rglob("*.parquet")}
+
+    before = {mart: files(mart) for mart in ("since_yesterday", "band_count_table")}
+    assert all(before.values())
+    with warehouse.connect() as con:
+        refresh_marts(con)
+    publish(warehouse.path)
+    assert {mart: files(mart) for mart in before} == before

@@ -128,6 +128,10 @@ def test_an_inconsistent_registry_is_refused() -> None:
             (*MARTS, replace(by_name["band_count_table"], name="x", refresh_of="revisions")),
             "tables only",
         ),
+        (
+            (*MARTS, replace(by_name["since_yesterday"], name="x", compares_previous=True)),
+            "compares_previous is for tables keyed by period",
+        ),
     ):
         with pytest.raises(ValueError, match=message):
             check_registry(broken)

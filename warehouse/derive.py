@@ -235,12 +235,6 @@ def refresh_marts(
     )
 
 
-_IN_PERIODS = (
-    "{type_column} || '/' || {start_column} IN "
-    "(SELECT unnest(?::VARCHAR[]) || '/' || unnest(?::DATE[]))"
-)
-
-
 def _refresh_table(
     con: duckdb.DuckDBPyConnection,
     mart: Mart,
@@ -249,44 +243,64 @@ def _refresh_table(
     marts: Sequence[Mart] = MARTS,
 ) -> None:
     """Derive the rows of ``mart`` for the periods ``types``/``starts`` again (all rows
-    when the mart is not keyed by period). The period filter also bounds period_start,
-    which DuckDB pushes through the marts' window functions (partitioned by period) down
-    to the scans of core."""
+    when the mart is not keyed by period).
+
+    The periods are given as a list of parameters (:func:`period_filter`), which DuckDB
+    pushes through the marts' window functions (partitioned by period) down to the scans
+    of core. A mart refreshed from another mart's table (``refresh_of``) is handed only
+    those periods' rows of it, and the period before each when it compares with it
+    (:attr:`~warehouse.marts.Mart.compares_previous`)."""
     query, params = mart.refresh_query()
     if mart.period_keys is None:
         # Table names come from the registry, never from input.
         con.execute(f"DELETE FROM {mart.qualified_name}")  # noqa: S608
         con.execute(f"INSERT INTO {mart.qualified_name} BY NAME {query}", params)
         return
-    type_column, start_column = mart.period_keys
-    where = f"{start_column} BETWEEN ? AND ? AND " + _IN_PERIODS.format(
-        type_column=type_column, start_column=start_column
-    )
-    bounds = [min(starts), max(starts), types, starts]
+    periods = sorted(set(zip(types, starts, strict=True)))
     source = by_name(mart.refresh_of, marts) if mart.refresh_of else None
     if source is not None and source.period_keys is not None:
-        # An ``_of`` macro reads only the rows of these periods and of the period before
-        # each (score changes compare with it): hand it those, not the whole table.
-        source_type, source_start = source.period_keys
+        # An ``_of`` macro reads a relation by name: hand it these periods' rows only.
+        read = periods
+        if mart.compares_previous:
+            before = con.execute(
+                "SELECT DISTINCT t, (s - mart.period_length(t))::DATE "
+                "FROM (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::DATE[]) AS s)",
+                [types, starts],
+            ).fetchall()
+            read = sorted(set(periods) | {(t, s) for t, s in before})
+        where, where_params = period_filter(*source.period_keys, read)
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE refresh_input AS
-                SELECT * FROM {source.qualified_name}
-                WHERE {source_type} || '/' || {source_start} IN (
-                    SELECT t || '/' || s FROM (SELECT unnest(?::VARCHAR[]) AS t,
-                                                      unnest(?::DATE[]) AS s)
-                    UNION ALL
-                    SELECT t || '/' || (s - mart.period_length(t))::DATE
-                    FROM (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::DATE[]) AS s))""",  # noqa: S608
-            [types, starts, types, starts],
+            f"CREATE OR REPLACE TEMP TABLE refresh_input AS "  # noqa: S608
+            f"SELECT * FROM {source.qualified_name} WHERE {where}",
+            where_params,
         )
         params = ["refresh_input"]
+    where, where_params = period_filter(*mart.period_keys, periods)
     # Column and table names come from the registry; the periods are parameters.
-    con.execute(f"DELETE FROM {mart.qualified_name} WHERE {where}", bounds)  # noqa: S608
+    con.execute(f"DELETE FROM {mart.qualified_name} WHERE {where}", where_params)  # noqa: S608
     con.execute(
         f"INSERT INTO {mart.qualified_name} BY NAME SELECT * FROM ({query}) WHERE {where}",  # noqa: S608
-        [*params, *bounds],
+        [*params, *where_params],
     )
     con.execute("DROP TABLE IF EXISTS temp.refresh_input")
+
+
+def period_filter(
+    type_column: str, start_column: str, periods: Sequence[PeriodKey]
+) -> tuple[str, list[object]]:
+    """A WHERE condition (and its parameters) keeping the rows of ``periods``: the period
+    starts as an IN list (a filter DuckDB applies to the scan, skipping other row groups)
+    and the (type, start) pairs, one pair of placeholders each, which DuckDB pushes
+    through window functions partitioned by period. Only placeholders are written into
+    the SQL; the columns are registry identifiers."""
+    if not periods:
+        return "false", []
+    dates = sorted({start for _, start in periods})
+    condition = (
+        f"{start_column} IN ({', '.join('?' for _ in dates)}) AND "
+        f"({type_column}, {start_column}) IN ({', '.join('(?, ?)' for _ in periods)})"
+    )
+    return condition, [*dates, *(value for pair in periods for value in pair)]
 
 
 def checks_scope(

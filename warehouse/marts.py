@@ -84,6 +84,10 @@ class Mart:
     before it (:func:`warehouse.derive.affected_periods`), so an incremental refresh
     derives only the affected periods; None: the table is refreshed in full every time
     (the safe default for a table that spans periods)."""
+    compares_previous: bool = False
+    """Tables keyed by period only: whether a period's rows also read the period before
+    it of the same type (changes against the previous period), so an incremental refresh
+    hands its ``_of`` macro those rows too."""
     sql_path: Path | None = None
     """Where its SQL is, when not ``sql/mart/<name>.sql`` (a test's changed definition)."""
 
@@ -184,6 +188,7 @@ MARTS: tuple[Mart, ...] = (
         as_of=True,
         published=True,
         period_keys=PERIOD_KEYS,
+        compares_previous=True,
     ),
     Mart(
         "band_counts",
@@ -329,6 +334,8 @@ def check_registry(marts: Sequence[Mart]) -> None:
             problems.append(f"{mart.name}: reported with {mart.reported_with}, itself reported")
         if mart.period_keys and mart.kind is not MartKind.TABLE:
             problems.append(f"{mart.name}: period_keys is for tables only")
+        if mart.compares_previous and not mart.period_keys:
+            problems.append(f"{mart.name}: compares_previous is for tables keyed by period")
         if mart.period_keys and not all(_IDENTIFIER.fullmatch(c) for c in mart.period_keys):
             problems.append(f"{mart.name}: period_keys are not plain identifiers")
         if mart.published and mart.kind not in (MartKind.TABLE, MartKind.VIEW):

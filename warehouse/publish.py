@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.connection import write_lock
-from warehouse.marts import Mart, MartKind, published_marts
+from warehouse.marts import PERIOD_KEYS, Mart, published_marts
 
 _COPY_PREFIX, _COPY_SUFFIX, _EXPORT_PREFIX = ".publish-", ".duckdb", ".parquet-"
 # The names tempfile.mkstemp/mkdtemp give our copies and staging folders (8 random
@@ -85,16 +85,18 @@ def publish(working: Path | str, target: Path | str | None = None) -> Publicatio
 def _export_mart(
     con: duckdb.DuckDBPyConnection, mart: Mart, destination: Path, previous: Path
 ) -> None:
-    """Write ``mart`` to ``destination``, only its changed periods when it is keyed by
-    period and ``previous`` (its last export) has a manifest; link the rest."""
+    """Write ``mart`` to ``destination``: only the periods whose rows changed since
+    ``previous`` (its last export, when it has a manifest); the rest are linked.
+
+    Every published mart has the period columns it is partitioned by (:data:`PERIOD_KEYS`),
+    whether or not its refresh is incremental: a table refreshed in full every night
+    (``mart.since_yesterday``) or a view changes only some periods' rows, and only those
+    are written again."""
     # The mart's name and columns come from the registry; the path is quoted by DuckDB's
     # COPY syntax and built only from our own folder names.
     target = str(destination).replace("'", "''")
-    options = "(FORMAT parquet, PARTITION_BY (period_type, period_start))"
-    if mart.kind is not MartKind.TABLE or mart.period_keys is None:
-        con.execute(f"COPY (SELECT * FROM {mart.qualified_name}) TO '{target}' {options}")  # noqa: S608
-        return
-    type_column, start_column = mart.period_keys
+    type_column, start_column = mart.period_keys or PERIOD_KEYS
+    options = f"(FORMAT parquet, PARTITION_BY ({type_column}, {start_column}))"
     columns = json.dumps(
         con.execute(
             "SELECT column_name, data_type FROM duckdb_columns() "
@@ -187,7 +189,8 @@ def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
     whose rows differ from the previous export (by a hash of the rows kept in
     ``<mart>/_periods.json``); the files of the other periods are hard links to the
     previous export's (Parquet files are never written in place, so they are shared
-    safely). Views and tables not keyed by period are written in full."""
+    safely). The same holds for views and the tables refreshed in full: their periods
+    whose rows did not change are linked too."""
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=_EXPORT_PREFIX))
     staging.chmod(0o755)
     con = duckdb.connect(str(database), read_only=True)
