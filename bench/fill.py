@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from fake_portal.server import FakePortal
 from pipelines.resources import WarehouseResource
@@ -31,7 +31,9 @@ def months(first: Period, count: int) -> Iterator[Period]:
         current = current.next()
 
 
-def _reply(portal: FakePortal, endpoint: Endpoint, body: dict) -> FetchedReply:
+def _reply(
+    portal: FakePortal, endpoint: Endpoint, body: dict, received_at: datetime | None = None
+) -> FetchedReply:
     answer = portal.handle("POST", endpoint.path, json.dumps(body).encode())
     if answer.status not in (200, 201):
         raise RuntimeError(f"local portal answered {answer.status} for {endpoint.name} {body}")
@@ -41,7 +43,7 @@ def _reply(portal: FakePortal, endpoint: Endpoint, body: dict) -> FetchedReply:
         answer.status,
         answer.content_type,
         answer.body,
-        datetime.now(UTC),
+        received_at or datetime.now(UTC),
     )
     return FetchedReply(endpoint, body, reply)
 
@@ -54,11 +56,15 @@ def fill(
     *,
     provinces: Sequence[str] = (),
     portal: FakePortal | None = None,
+    days_ago: int = 0,
 ) -> dict:
     """Record ``count`` national months from ``first`` (and their quarters and years as a
     nightly run would) as captures, as the portal shows them on ``today``; return counts.
-    ``provinces`` (codes) limits the province captures to those (all when empty)."""
+    ``provinces`` (codes) limits the province captures to those (all when empty).
+    ``days_ago`` dates the replies that many days before now (the benchmark's history was
+    captured on earlier nights than the nightly run it measures, as in production)."""
     portal = portal or FakePortal(today=today)
+    received_at = datetime.now(UTC) - timedelta(days=days_ago) if days_ago else None
     portal.today = today
     store = warehouse.store()
     captures = files = size = 0
@@ -69,7 +75,9 @@ def fill(
                     PORTAL.id, "national", period, NATIONAL_ROOT, (SERVICE_RESULTS,)
                 )
                 national.fetched.append(
-                    _reply(portal, SERVICE_RESULTS, SERVICE_RESULTS.request_body(period))
+                    _reply(
+                        portal, SERVICE_RESULTS, SERVICE_RESULTS.request_body(period), received_at
+                    )
                 )
                 bundles = [national]
                 for province in list_provinces(national.fetched[0].reply.content):
@@ -81,7 +89,10 @@ def fill(
                     for endpoint in GROUP_ENDPOINTS:
                         bundle.fetched.append(
                             _reply(
-                                portal, endpoint, endpoint.request_body(period, province["unit_id"])
+                                portal,
+                                endpoint,
+                                endpoint.request_body(period, province["unit_id"]),
+                                received_at,
                             )
                         )
                     bundles.append(bundle)

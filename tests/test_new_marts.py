@@ -213,6 +213,32 @@ def test_since_yesterday_as_of_a_cutoff_takes_that_cutoffs_night(con) -> None:
     assert (nov["total_score"], nov["total_change"]) == (80.0, 0.0)
 
 
+def test_since_yesterday_previous_values_are_the_scores_as_of_the_day_before(con) -> None:
+    """Only the periods captured since the Vietnam day before are derived again; the
+    previous values of every unit-period, touched or not, are still exactly
+    mart.unit_period_scores_as_of(the end of that day)."""
+    compared = con.execute(
+        """
+        WITH before AS (
+            SELECT * FROM mart.unit_period_scores_as_of(TIMESTAMPTZ '2026-12-05 23:59:59.999999+07')
+        )
+        SELECT s.period_start,
+               count(*) FILTER (WHERE
+                   s.previous_total_score IS DISTINCT FROM b.total_score
+                   OR s.previous_rank IS DISTINCT FROM b.rank
+                   OR s.previous_band IS DISTINCT FROM b.band
+                   OR s.previous_group_scores IS DISTINCT FROM b.group_scores
+                   OR s.previous_captured_at IS DISTINCT FROM b.captured_at)
+        FROM mart.since_yesterday AS s
+        LEFT JOIN before AS b USING (unit_id, period_type, period_start)
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall()
+    # November (not captured tonight) and December (captured tonight) both compared
+    assert [str(start) for start, _ in compared] == ["2026-11-01", "2026-12-01"]
+    assert [mismatches for _, mismatches in compared] == [0, 0]
+
+
 # --- mart.points_lost ---------------------------------------------------------------------
 
 

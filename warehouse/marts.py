@@ -251,7 +251,7 @@ MARTS: tuple[Mart, ...] = (
         MartKind.TABLE,
         "Total, groups, band and rank of each unit-period at the latest capture night and at "
         "the night before, and how they moved; is_provisional picks the open periods.",
-        depends_on=("unit_period_scores",),
+        depends_on=("group_values", "unit_period_scores"),
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,

@@ -180,3 +180,10 @@ COMMENT ON COLUMN core.current_group_scores.scope IS 'Scope of that capture: nat
 COMMENT ON MACRO TABLE core.group_scores_as_of IS
     'core.current_group_scores as of a data cut-off: the latest complete capture taken at or before '
     'cutoff (TIMESTAMPTZ).';
+COMMENT ON MACRO TABLE core.group_scores_in IS
+    'core.group_scores_as_of for the periods of a relation (passed by name, with period_type and '
+    'period_start): what a refresh of a few periods reads, at the cost of those periods only.';
+COMMENT ON VIEW core.group_score_periods IS
+    'Every (period_type, period_start) core.group_scores holds a value for.';
+COMMENT ON COLUMN core.group_score_periods.period_type IS 'month, quarter, half (legacy API) or year.';
+COMMENT ON COLUMN core.group_score_periods.period_start IS 'First day of the period.';

@@ -1,6 +1,7 @@
--- mart.group_values_as_of(cutoff): the value of each (unit, period type, period, group) as
--- it stood at the cut-off (from core.group_scores_as_of), with the source that gave it and
--- the unit's cohort attributes for that period.
+-- mart.group_values_in(cutoff, periods): the value of each (unit, period type, period, group)
+-- of the periods of a relation (passed by name) as it stood at the cut-off (from
+-- core.group_scores_in), with the source that gave it and the unit's cohort attributes for
+-- that period. mart.group_values_as_of(cutoff) is the same over every period.
 --
 -- Which source wins (source precedence), among the complete captures taken at or before
 -- the cut-off: a portal capture (any source whose id does not start with 'file_': the
@@ -18,7 +19,7 @@
 -- value as of a cut-off carries the name the unit had then.
 -- The table mart.group_values holds the current values, mart.group_values_as_of('infinity'),
 -- derived once per refresh and read by mart.unit_period_scores and mart.group_ranks.
-CREATE OR REPLACE MACRO mart.group_values_as_of(cutoff) AS TABLE
+CREATE OR REPLACE MACRO mart.group_values_in(cutoff, periods) AS TABLE
 WITH
 values_at_cutoff AS (
     SELECT
@@ -30,7 +31,7 @@ values_at_cutoff AS (
             PARTITION BY g.unit_id, g.period_type, g.period_start
             ORDER BY g.captured_at DESC, g.response_id DESC
         ) AS source_response_id
-    FROM core.group_scores_as_of(cutoff) AS g
+    FROM core.group_scores_in(cutoff, periods) AS g
     JOIN raw.captures AS c USING (capture_id)
 )
 SELECT
@@ -52,6 +53,14 @@ FROM values_at_cutoff AS v
 LEFT JOIN core.unit_sightings_resolved AS s
     ON s.response_id = v.source_response_id AND s.unit_id = v.unit_id
 LEFT JOIN core.units AS u ON u.unit_id = v.unit_id;
+
+COMMENT ON MACRO TABLE mart.group_values_in IS
+    'mart.group_values_as_of for the periods of a relation (passed by name, with period_type and '
+    'period_start), at the cost of those periods only.';
+
+-- mart.group_values_as_of(cutoff): mart.group_values_in over every period.
+CREATE OR REPLACE MACRO mart.group_values_as_of(cutoff) AS TABLE
+SELECT * FROM mart.group_values_in(cutoff, 'core.group_score_periods');
 
 COMMENT ON MACRO TABLE mart.group_values_as_of IS
     'Long form: the value of each (unit, period type, period, group) as of cutoff (latest complete '

@@ -10,7 +10,9 @@
 --   before the latest capture night), where the latest capture night is the Vietnam
 --   calendar day (Asia/Ho_Chi_Minh) of the latest complete capture (raw.captures) at or
 --   before the cut-off. So previous_* are the values of the latest complete capture on an
---   earlier Vietnam day: "yesterday" when the pipeline runs nightly.
+--   earlier Vietnam day: "yesterday" when the pipeline runs nightly. Only the periods
+--   captured since that instant are derived again (mart.group_values_in): the others
+--   stand as they stood then, which is their latest row.
 --
 -- One row per unit-period at the latest cut-off, open or closed: is_provisional (the
 -- period had not closed at the latest values' capture, as mart.unit_period_scores) picks
@@ -28,19 +30,37 @@ WITH
 latest AS (
     SELECT * FROM query_table(scores)
 ),
-previous AS (
-    SELECT * FROM mart.unit_period_scores_as_of(
+night AS (   -- the last instant of the Vietnam day before the latest capture night
+    SELECT
         timezone(
             'Asia/Ho_Chi_Minh',
-            timezone(
-                'Asia/Ho_Chi_Minh',
-                (
-                    SELECT max(c.captured_at) FROM raw.captures AS c
-                    WHERE c.status = 'complete' AND c.captured_at <= cutoff
-                )
-            )::DATE::TIMESTAMP
-        ) - INTERVAL 1 MICROSECOND
+            timezone('Asia/Ho_Chi_Minh', max(c.captured_at))::DATE::TIMESTAMP
+        ) - INTERVAL 1 MICROSECOND AS before_night
+    FROM raw.captures AS c
+    WHERE c.status = 'complete' AND c.captured_at <= cutoff
+),
+touched AS (   -- the periods something was captured for since then: only they can differ
+    SELECT c.period_type, c.period_start FROM raw.captures AS c, night
+    WHERE c.status = 'complete' AND c.captured_at > night.before_night AND c.captured_at <= cutoff
+    UNION
+    SELECT g.period_type, g.period_start FROM core.group_scores AS g, night
+    WHERE g.captured_at > night.before_night AND g.captured_at <= cutoff
+    UNION
+    SELECT r.period_type, r.period_start FROM core.reported_totals AS r, night
+    WHERE r.captured_at > night.before_night AND r.captured_at <= cutoff
+),
+values_before AS (
+    SELECT * FROM mart.group_values_in((SELECT before_night FROM night), 'touched')
+),
+previous AS (
+    -- every value, total, rank and cohort of a period is of a capture of that period, so
+    -- a period with no capture since the night before stands as it stood then: its
+    -- latest row; the touched periods are derived as of the night before
+    SELECT * FROM mart.unit_period_scores_of(
+        'values_before', cutoff := (SELECT before_night FROM night)
     )
+    UNION ALL BY NAME
+    SELECT * FROM latest ANTI JOIN touched USING (period_type, period_start)
 )
 SELECT
     l.unit_id,
