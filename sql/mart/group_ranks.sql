@@ -13,10 +13,11 @@ WITH
 group_values AS (
     SELECT * FROM query_table(group_values_relation)
 ),
+value_periods AS (
+    SELECT DISTINCT period_type, period_start FROM group_values
+),
 cohort_members AS (   -- the whole cohorts of the values' periods
-    SELECT * FROM mart.cohort_members_as_of(cutoff)
-    SEMI JOIN (SELECT DISTINCT period_type, period_start FROM group_values) AS p
-        USING (period_type, period_start)
+    SELECT * FROM mart.cohort_members_in(cutoff, 'value_periods')
 ),
 reasoned AS (
     SELECT

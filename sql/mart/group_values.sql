@@ -81,11 +81,15 @@ COMMENT ON MACRO TABLE mart.group_values_as_of IS
 --     the province capture of the period (every unit of the province's reply).
 -- Files (letters, news articles, tables) never define a cohort: they may name a few units.
 -- Ids are the canonical units (core.unit_identities), as in mart.group_values_as_of.
-CREATE OR REPLACE MACRO mart.cohort_members_as_of(cutoff) AS TABLE
+-- mart.cohort_members_in(cutoff, periods) is the same for the periods of a relation (passed
+-- by name, with period_type and period_start) only, at the cost of those periods.
+CREATE OR REPLACE MACRO mart.cohort_members_in(cutoff, periods) AS TABLE
 WITH
 defining AS (   -- per period and cohort root (canonical): the latest complete portal capture
     SELECT c.capture_id, c.period_type, c.period_start, c.scope, c.root_unit_id
     FROM raw.captures AS c
+    SEMI JOIN query_table(periods) AS p
+        ON p.period_type = c.period_type AND p.period_start = c.period_start
     LEFT JOIN core.unit_identities AS ic
         ON ic.source_unit_id = c.root_unit_id
         AND (ic.valid_from IS NULL OR ic.valid_from <= core.period_end(c.period_type, c.period_start))
@@ -119,6 +123,13 @@ LEFT JOIN core.unit_identities AS ir
     AND (ir.valid_to IS NULL OR core.period_end(d.period_type, d.period_start) <= ir.valid_to)
 -- a province capture lists its province itself too: that unit is ranked nationally
 WHERE d.scope = 'national' OR coalesce(i.unit_id, g.unit_id) <> coalesce(ir.unit_id, d.root_unit_id);
+
+COMMENT ON MACRO TABLE mart.cohort_members_in IS
+    'mart.cohort_members_as_of for the periods of a relation (passed by name, with period_type '
+    'and period_start), at the cost of those periods only.';
+
+CREATE OR REPLACE MACRO mart.cohort_members_as_of(cutoff) AS TABLE
+SELECT * FROM mart.cohort_members_in(cutoff, 'core.group_score_periods');
 
 COMMENT ON MACRO TABLE mart.cohort_members_as_of IS
     'The units of each whole cohort at a cut-off: (period_type, period_start, cohort_parent_id, '

@@ -133,8 +133,7 @@ letter_ranks AS (   -- the rank a file states ("xếp hạng 21", "đứng thứ
     ) = 1
 ),
 cohort_members AS (   -- the units of each whole cohort (portal captures only)
-    SELECT * FROM mart.cohort_members_as_of(cutoff)
-    SEMI JOIN value_periods AS p USING (period_type, period_start)
+    SELECT * FROM mart.cohort_members_in(cutoff, 'value_periods')
 ),
 scored AS (
     SELECT
