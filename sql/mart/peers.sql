@@ -20,21 +20,33 @@ units AS (
         is_provisional, total_score, group_scores
     FROM query_table(scores)
 ),
+cohort_totals AS (   -- aggregates per cohort (a window per row would sort each cohort)
+    SELECT
+        period_type, period_start, unit_level, parent_unit_id,
+        count(total_score) AS cohort_size,
+        round(median(total_score), 2) AS cohort_median_total,
+        round(quantile_cont(total_score, 0.75), 2) AS cohort_p75_total
+    FROM units
+    GROUP BY ALL
+),
 totals AS (
     SELECT
-        *,
-        count(total_score) OVER cohort AS cohort_size,
-        round(median(total_score) OVER cohort, 2) AS cohort_median_total,
-        round(quantile_cont(total_score, 0.75) OVER cohort, 2) AS cohort_p75_total,
-        CASE WHEN total_score IS NOT NULL THEN
+        u.*,
+        c.cohort_size,
+        c.cohort_median_total,
+        c.cohort_p75_total,
+        CASE WHEN u.total_score IS NOT NULL THEN
             round(percent_rank() OVER (
-                PARTITION BY period_type, period_start, unit_level, parent_unit_id,
-                    total_score IS NULL
-                ORDER BY total_score
+                PARTITION BY u.period_type, u.period_start, u.unit_level, u.parent_unit_id,
+                    u.total_score IS NULL
+                ORDER BY u.total_score
             ), 4)
         END AS total_percentile
-    FROM units
-    WINDOW cohort AS (PARTITION BY period_type, period_start, unit_level, parent_unit_id)
+    FROM units AS u
+    JOIN cohort_totals AS c
+        ON c.period_type = u.period_type AND c.period_start = u.period_start
+        AND c.unit_level IS NOT DISTINCT FROM u.unit_level
+        AND c.parent_unit_id IS NOT DISTINCT FROM u.parent_unit_id
 ),
 group_long AS (   -- one row per unit-period and group, in the map's order
     SELECT
@@ -44,36 +56,60 @@ group_long AS (   -- one row per unit-period and group, in the map's order
         unnest(range(cardinality(group_scores)::BIGINT)) AS ordinal
     FROM units
 ),
+cohort_groups AS (
+    SELECT
+        period_type, period_start, unit_level, parent_unit_id, group_code,
+        round(median(score), 2) AS cohort_median,
+        round(quantile_cont(score, 0.75), 2) AS cohort_p75
+    FROM group_long
+    GROUP BY ALL
+),
 group_stats AS (
     SELECT
-        *,
-        round(median(score) OVER cohort, 2) AS cohort_median,
-        round(quantile_cont(score, 0.75) OVER cohort, 2) AS cohort_p75,
-        CASE WHEN score IS NOT NULL THEN
+        g.*,
+        c.cohort_median,
+        c.cohort_p75,
+        CASE WHEN g.score IS NOT NULL THEN
             round(percent_rank() OVER (
-                PARTITION BY period_type, period_start, unit_level, parent_unit_id, group_code,
-                    score IS NULL
-                ORDER BY score
+                PARTITION BY g.period_type, g.period_start, g.unit_level, g.parent_unit_id,
+                    g.group_code, g.score IS NULL
+                ORDER BY g.score
             ), 4)
         END AS percentile
-    FROM group_long
-    WINDOW cohort AS (
-        PARTITION BY period_type, period_start, unit_level, parent_unit_id, group_code
-    )
+    FROM group_long AS g
+    JOIN cohort_groups AS c
+        ON c.period_type = g.period_type AND c.period_start = g.period_start
+        AND c.unit_level IS NOT DISTINCT FROM g.unit_level
+        AND c.parent_unit_id IS NOT DISTINCT FROM g.parent_unit_id
+        AND c.group_code = g.group_code
+),
+group_entries AS (   -- the groups of a unit-period in the map's order (ordinal first)
+    SELECT
+        unit_id,
+        period_type,
+        period_start,
+        list_sort(list({
+            'ordinal': ordinal,
+            'code': group_code,
+            'median': cohort_median,
+            'p75': cohort_p75,
+            'pct': percentile
+        })) AS entries
+    FROM group_stats
+    GROUP BY unit_id, period_type, period_start
 ),
 group_maps AS (
     SELECT
         unit_id,
         period_type,
         period_start,
-        map(list(group_code ORDER BY ordinal), list(cohort_median ORDER BY ordinal))
+        map(list_transform(entries, lambda e: e.code), list_transform(entries, lambda e: e.median))
             AS cohort_median_groups,
-        map(list(group_code ORDER BY ordinal), list(cohort_p75 ORDER BY ordinal))
+        map(list_transform(entries, lambda e: e.code), list_transform(entries, lambda e: e.p75))
             AS cohort_p75_groups,
-        map(list(group_code ORDER BY ordinal), list(percentile ORDER BY ordinal))
+        map(list_transform(entries, lambda e: e.code), list_transform(entries, lambda e: e.pct))
             AS group_percentiles
-    FROM group_stats
-    GROUP BY unit_id, period_type, period_start
+    FROM group_entries
 )
 SELECT
     t.unit_id,

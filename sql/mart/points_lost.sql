@@ -49,12 +49,13 @@ groups AS (   -- every group of the version, with the unit's score (null when mi
     FROM unit_periods AS up
     JOIN methodology.groups AS g ON g.version_id = up.methodology_version
 ),
-metrics AS (   -- each indicator's latest complete capture at or before the cut-off
+indicator_values AS (   -- the indicators of the scores' periods, complete captures only
     SELECT
         m.unit_id, m.period_type, m.period_start, m.group_code, m.metric_code, m.metric_name,
-        m.numerator, m.denominator, m.score, m.max_score
+        m.numerator, m.denominator, m.score, m.max_score,
+        (m.captured_at, m.response_id) AS capture_key
     FROM core.metric_values AS m
-    -- only the periods of the scores: the window below partitions by period, so reading
+    -- only the periods of the scores: the latest value is picked per period, so reading
     -- the other periods' indicators would only be thrown away
     SEMI JOIN (SELECT DISTINCT period_type, period_start FROM unit_periods) AS p
         USING (period_type, period_start)
@@ -62,10 +63,20 @@ metrics AS (   -- each indicator's latest complete capture at or before the cut-
     WHERE c.status = 'complete'
         AND m.captured_at <= cutoff
         AND m.metric_code <> m.group_code || '_RATE'
-    QUALIFY row_number() OVER (
-        PARTITION BY m.unit_id, m.period_type, m.period_start, m.group_code, m.metric_code
-        ORDER BY m.captured_at DESC, m.response_id DESC
-    ) = 1
+),
+latest_keys AS (   -- each indicator's latest capture (an aggregate: cheaper than a window)
+    SELECT
+        unit_id, period_type, period_start, group_code, metric_code,
+        max(capture_key) AS capture_key
+    FROM indicator_values
+    GROUP BY ALL
+),
+metrics AS (   -- each indicator's latest complete capture at or before the cut-off (one row:
+               -- core checks keep one row per reply, unit and indicator)
+    SELECT * EXCLUDE (capture_key)
+    FROM indicator_values
+    SEMI JOIN latest_keys
+        USING (unit_id, period_type, period_start, group_code, metric_code, capture_key)
 ),
 indicators AS (   -- each indicator value; a group without any (m null): the group itself
     SELECT
