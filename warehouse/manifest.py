@@ -11,12 +11,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from warehouse.connection import transaction
-from warehouse.methodology import NoMethodology, methodology_for
+from warehouse.methodology import Methodology, NoMethodology, methodology_for
 from warehouse.periods import Period
 from warehouse.raw_store import RawStore
 from warehouse.records import Attempt, CaptureBundle, InvalidReply
@@ -46,15 +47,25 @@ def _page_key(endpoint: str, page: int) -> str:
     return endpoint if page == 1 else f"{endpoint}:p{page}"
 
 
+def _methodology(
+    con: duckdb.DuckDBPyConnection, day: date, memo: dict[Any, Any]
+) -> Methodology | None:
+    """The methodology in force on ``day`` (None when none is), read once per ``memo``."""
+    key = ("methodology", day)
+    if key not in memo:
+        try:
+            memo[key] = methodology_for(con, day)
+        except NoMethodology:
+            memo[key] = None
+    return memo[key]
+
+
 def _verdicts(
-    con: duckdb.DuckDBPyConnection, source: Source, bundle: CaptureBundle
+    con: duckdb.DuckDBPyConnection, source: Source, bundle: CaptureBundle, memo: dict[Any, Any]
 ) -> list[InvalidReply | None]:
     """The source's verdict on each reply of the bundle (None = valid)."""
-    try:
-        methodology = methodology_for(con, bundle.period.start)
-    except NoMethodology:
-        methodology = None
-    verdicts = source.validate(bundle, ValidationContext(con, methodology))
+    methodology = _methodology(con, bundle.period.start, memo)
+    verdicts = source.validate(bundle, ValidationContext(con, methodology, memo))
     replies = [f for f in bundle.fetched if f.reply is not None]
     if len(verdicts) != len(replies):
         raise RuntimeError(
@@ -71,16 +82,22 @@ def record_capture(
     *,
     partition_month: date,
     run_id: str | None,
+    memo: dict[Any, Any] | None = None,
 ) -> CaptureRecord:
     """Store the bundle's bytes and manifest rows, with ``source`` judging each reply;
-    return what was recorded. Every reply's bytes are stored, valid or not."""
+    return what was recorded. Every reply's bytes are stored, valid or not.
+
+    ``memo`` (a dict, empty at first) may be shared by the captures of one batch
+    recorded on ``con`` with nothing but recordings in between: what validation reads
+    of the warehouse outside ``raw.*`` (the methodology in force, known units) is then
+    read once per batch instead of once per capture."""
     if source.id != bundle.source:
         raise ValueError(f"bundle of source {bundle.source!r} recorded as {source.id!r}")
     rows: list[dict] = []
     problems: list[str] = []
     quarantined: list[dict] = []
     total_bytes = 0
-    verdicts = iter(_verdicts(con, source, bundle))
+    verdicts = iter(_verdicts(con, source, bundle, {} if memo is None else memo))
     for fetched in bundle.fetched:
         name = fetched.endpoint.name
         label = name if fetched.page == 1 else f"{name} (trang {fetched.page})"

@@ -12,7 +12,7 @@ so this layer knows no source by name.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -27,10 +27,13 @@ from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, StoredR
 class ValidationContext:
     """What a validator may consult besides the replies: the methodology in force for
     the bundle's period (None when no version covers it) and the warehouse, read only,
-    for what is already known (units and their provinces)."""
+    for what is already known (units and their provinces). ``memo`` is shared by the
+    validations of one batch of captures recorded on ``con``, during which the warehouse
+    changes only in ``raw.*``: a validator may keep there what it read of the rest."""
 
     con: duckdb.DuckDBPyConnection
     methodology: Methodology | None
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 class Source(Protocol):

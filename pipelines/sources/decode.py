@@ -17,13 +17,16 @@ from warehouse.records import InvalidReply
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Build an object, refusing a key written twice."""
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise InvalidReply("key written twice in one object", repr(key))
-        seen[key] = value
-    return seen
+    """Build an object, refusing a key written twice (the dict is built in C; only when
+    it came out shorter than the pairs is the first repeated key looked for)."""
+    built = dict(pairs)
+    if len(built) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InvalidReply("key written twice in one object", repr(key))
+            seen.add(key)
+    return built
 
 
 def _constant(name: str) -> Any:

@@ -297,30 +297,40 @@ def _alien_verdict(
     return None
 
 
+def _unit_provinces(context: ValidationContext) -> dict[str, set[str]]:
+    """Each unit of ``core.units`` with the provinces it is known under, read once per
+    batch of recordings (``context.memo``)."""
+    key = "portal.unit_provinces"
+    if key not in context.memo:
+        provinces: dict[str, set[str]] = {}
+        rows = context.con.execute(
+            "SELECT unit_id, province_unit_id FROM core.units WHERE province_unit_id IS NOT NULL"
+        ).fetchall()
+        for unit_id, province_id in rows:
+            provinces.setdefault(unit_id, set()).add(province_id)
+        context.memo[key] = provinces
+    return context.memo[key]
+
+
 def _known_elsewhere(
     context: ValidationContext, root_id: str, replies: Iterable[GroupReply]
 ) -> set[str]:
     """Children the warehouse already knows as units of another province."""
-    ids = sorted({child for r in replies for child in r.children})
-    if not ids:
-        return set()
-    rows = context.con.execute(
-        """SELECT unit_id FROM core.units
-           WHERE list_contains(?, unit_id) AND province_unit_id IS NOT NULL
-             AND province_unit_id <> ?""",
-        [ids, root_id],
-    ).fetchall()
-    return {row[0] for row in rows}
+    provinces = _unit_provinces(context)
+    return {
+        child
+        for r in replies
+        for child in r.children
+        if any(p != root_id for p in provinces.get(child, ()))
+    }
 
 
 def _province_has_units(context: ValidationContext, root_id: str) -> bool:
     """Whether the warehouse has seen units under this province before."""
-    row = context.con.execute(
-        """SELECT count(*) FROM core.units
-           WHERE province_unit_id = ? AND unit_id <> ?""",
-        [root_id, root_id],
-    ).fetchone()
-    return bool(row and row[0])
+    return any(
+        root_id in provinces and unit_id != root_id
+        for unit_id, provinces in _unit_provinces(context).items()
+    )
 
 
 def _page_verdicts(
