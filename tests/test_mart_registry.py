@@ -129,8 +129,17 @@ def test_an_inconsistent_registry_is_refused() -> None:
             "tables only",
         ),
         (
-            (*MARTS, replace(by_name["since_yesterday"], name="x", compares_previous=True)),
+            (
+                *MARTS,
+                replace(
+                    by_name["since_yesterday"], name="x", period_keys=None, compares_previous=True
+                ),
+            ),
             "compares_previous is for tables keyed by period",
+        ),
+        (
+            (*MARTS, replace(by_name["since_yesterday"], name="x", period_keys=None)),
+            "stale_periods is for tables keyed by period",
         ),
     ):
         with pytest.raises(ValueError, match=message):

@@ -5,6 +5,8 @@ next band, and "yesterday" is a Vietnam calendar day."""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from datetime import datetime
 
 import dagster as dg
@@ -14,10 +16,11 @@ import pytest
 from pipelines.assets.mart import mart_portal
 from pipelines.resources import WarehouseResource
 from tests.test_derive import VN, CoreWriter, dept, rows
-from warehouse.derive import rebuild_marts
+from warehouse.derive import rebuild_marts, refresh_marts
+from warehouse.marts import MARTS
 from warehouse.publish import publish
 
-DEC26, NOV26 = ("month", "2026-12-01"), ("month", "2026-11-01")
+DEC26, NOV26, OCT26 = ("month", "2026-12-01"), ("month", "2026-11-01"), ("month", "2026-10-01")
 B = "prov-b"  # a second province
 # Capture times, Vietnam time. NIGHT_5_LATE and TONIGHT are on two Vietnam days but on the
 # same UTC day (5/12 16:30 and 17:30 UTC): "yesterday" must be the Vietnam day.
@@ -237,6 +240,58 @@ def test_since_yesterday_previous_values_are_the_scores_as_of_the_day_before(con
     # November (not captured tonight) and December (captured tonight) both compared
     assert [str(start) for start, _ in compared] == ["2026-11-01", "2026-12-01"]
     assert [mismatches for _, mismatches in compared] == [0, 0]
+
+
+def _stale_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows of mart.since_yesterday that differ from the macro derived from scratch (both
+    ways)."""
+    return con.execute(
+        """SELECT count(*) FROM (
+             (SELECT * FROM mart.since_yesterday
+              EXCEPT ALL SELECT * FROM mart.since_yesterday_as_of('infinity'::TIMESTAMPTZ))
+             UNION ALL
+             (SELECT * FROM mart.since_yesterday_as_of('infinity'::TIMESTAMPTZ)
+              EXCEPT ALL SELECT * FROM mart.since_yesterday))"""
+    ).fetchone()[0]
+
+
+def test_since_yesterday_refreshed_incrementally_night_after_night(
+    warehouse: WarehouseResource,
+) -> None:
+    """Nights on successive Vietnam days, each refreshed incrementally: the table equals
+    the mart derived from scratch after every night, including the periods whose rows
+    moved the night before and are not captured tonight (their moves go back to 0).
+    Without those stale periods, the rows of the night before would stay."""
+    ignoring_stale = tuple(
+        replace(m, stale_periods=False) if m.name == "since_yesterday" else m for m in MARTS
+    )
+    with warehouse.connect() as con:
+        core = CoreWriter(con)
+        core.capture(NOV26, [dept("d1", 80), dept("d2", 70)], at="2026-12-03 02:00")
+        core.capture(DEC26, [dept("d1", 81), dept("d2", 71)], at="2026-12-03 02:00")
+        rebuild_marts(con)
+        # each night's period is not the one after the night before's (which an
+        # incremental refresh derives anyway): only the stale periods bring it back
+        nights = [
+            (DEC26, [dept("d1", 84), dept("d2", 70)], "2026-12-04 02:00"),  # December moves
+            (OCT26, [dept("d1", 60), dept("d2", 65)], "2026-12-05 02:00"),  # October only
+            (DEC26, [dept("d1", 85), dept("d2", 70)], "2026-12-06 02:00"),  # December again
+        ]
+        for period, units, at in nights:
+            core.capture(period, units, at=at)
+            con.execute("CHECKPOINT")
+            shutil.copy(warehouse.path, f"{warehouse.path}.copy")
+            stats = refresh_marts(con)
+            assert stats.mode == "incremental"
+            assert _stale_rows(con) == 0, at
+            with duckdb.connect(f"{warehouse.path}.copy") as copy:
+                refresh_marts(copy, marts=ignoring_stale)
+                missed = _stale_rows(copy)
+            # the periods that moved the night before (on the first night: every period
+            # new then) keep their moves unless the refresh derives them again
+            assert missed > 0, at
+        moves = by_unit(con, "mart.since_yesterday", OCT26)
+        assert {u: r["total_change"] for u, r in moves.items()} == {"d1": 0.0, "d2": 0.0}
 
 
 # --- mart.points_lost ---------------------------------------------------------------------

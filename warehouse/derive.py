@@ -249,7 +249,9 @@ def _refresh_table(
     pushes through the marts' window functions (partitioned by period) down to the scans
     of core. A mart refreshed from another mart's table (``refresh_of``) is handed only
     those periods' rows of it, and the period before each when it compares with it
-    (:attr:`~warehouse.marts.Mart.compares_previous`)."""
+    (:attr:`~warehouse.marts.Mart.compares_previous`). A mart with
+    :attr:`~warehouse.marts.Mart.stale_periods` also derives the periods its
+    ``_stale(table)`` macro names."""
     query, params = mart.refresh_query()
     if mart.period_keys is None:
         # Table names come from the registry, never from input.
@@ -257,6 +259,13 @@ def _refresh_table(
         con.execute(f"INSERT INTO {mart.qualified_name} BY NAME {query}", params)
         return
     periods = sorted(set(zip(types, starts, strict=True)))
+    if mart.stale_periods:
+        # The registry name gives the macro; it reads the table before its refresh.
+        stale = con.execute(
+            f"SELECT DISTINCT period_type, period_start FROM mart.{mart.name}_stale(?)",  # noqa: S608
+            [mart.qualified_name],
+        ).fetchall()
+        periods = sorted(set(periods) | {(t, s) for t, s in stale})
     source = by_name(mart.refresh_of, marts) if mart.refresh_of else None
     if source is not None and source.period_keys is not None:
         # An ``_of`` macro reads a relation by name: hand it these periods' rows only.

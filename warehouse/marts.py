@@ -88,6 +88,11 @@ class Mart:
     """Tables keyed by period only: whether a period's rows also read the period before
     it of the same type (changes against the previous period), so an incremental refresh
     hands its ``_of`` macro those rows too."""
+    stale_periods: bool = False
+    """Tables keyed by period only: whether its file defines ``mart.<name>_stale(table)``,
+    a table macro giving (from the table, passed by name, before its refresh) the periods
+    an incremental refresh must derive besides the affected ones: rows that depend on when
+    things were captured, not only on what."""
     sql_path: Path | None = None
     """Where its SQL is, when not ``sql/mart/<name>.sql`` (a test's changed definition)."""
 
@@ -255,8 +260,10 @@ MARTS: tuple[Mart, ...] = (
         refresh_of="unit_period_scores",
         as_of=True,
         published=True,
-        # not keyed by period: the latest capture night is the whole warehouse's, so a new
-        # night changes the previous values of every period
+        period_keys=PERIOD_KEYS,
+        # a new night changes the rows of the periods captured that night or the night
+        # before, whatever their scores: mart.since_yesterday_stale(table) lists them
+        stale_periods=True,
     ),
     Mart(
         "points_lost",
@@ -334,6 +341,8 @@ def check_registry(marts: Sequence[Mart]) -> None:
             problems.append(f"{mart.name}: reported with {mart.reported_with}, itself reported")
         if mart.period_keys and mart.kind is not MartKind.TABLE:
             problems.append(f"{mart.name}: period_keys is for tables only")
+        if mart.stale_periods and not mart.period_keys:
+            problems.append(f"{mart.name}: stale_periods is for tables keyed by period")
         if mart.compares_previous and not mart.period_keys:
             problems.append(f"{mart.name}: compares_previous is for tables keyed by period")
         if mart.period_keys and not all(_IDENTIFIER.fullmatch(c) for c in mart.period_keys):

@@ -24,30 +24,44 @@
 -- not captured before the latest night (or a missing total or group) has a null change,
 -- never 0. A unit not captured again on the latest night keeps its values, so its changes
 -- are 0 and previous_captured_at = captured_at.
+-- mart.since_yesterday_night_before(cutoff): the last instant of the Vietnam calendar day
+-- before the latest capture night (the Vietnam day of the latest complete capture at or
+-- before the cut-off).
+CREATE OR REPLACE MACRO mart.since_yesterday_night_before(cutoff) AS (
+    SELECT
+        timezone(
+            'Asia/Ho_Chi_Minh',
+            timezone('Asia/Ho_Chi_Minh', max(c.captured_at))::DATE::TIMESTAMP
+        ) - INTERVAL 1 MICROSECOND
+    FROM raw.captures AS c
+    WHERE c.status = 'complete' AND c.captured_at <= cutoff
+);
+
+-- mart.since_yesterday_touched(cutoff): the periods something was captured for since
+-- that instant (captures, and core rows, which a file may give for another period): the
+-- only periods whose values then can differ from their latest values.
+CREATE OR REPLACE MACRO mart.since_yesterday_touched(cutoff) AS TABLE
+WITH night AS (SELECT mart.since_yesterday_night_before(cutoff) AS before_night)
+SELECT c.period_type, c.period_start FROM raw.captures AS c, night
+WHERE c.status = 'complete' AND c.captured_at > night.before_night AND c.captured_at <= cutoff
+UNION
+SELECT g.period_type, g.period_start FROM core.group_scores AS g, night
+WHERE g.captured_at > night.before_night AND g.captured_at <= cutoff
+UNION
+SELECT r.period_type, r.period_start FROM core.reported_totals AS r, night
+WHERE r.captured_at > night.before_night AND r.captured_at <= cutoff;
+
 CREATE OR REPLACE MACRO mart.since_yesterday_of(scores, cutoff := 'infinity'::TIMESTAMPTZ)
 AS TABLE
 WITH
 latest AS (
     SELECT * FROM query_table(scores)
 ),
-night AS (   -- the last instant of the Vietnam day before the latest capture night
-    SELECT
-        timezone(
-            'Asia/Ho_Chi_Minh',
-            timezone('Asia/Ho_Chi_Minh', max(c.captured_at))::DATE::TIMESTAMP
-        ) - INTERVAL 1 MICROSECOND AS before_night
-    FROM raw.captures AS c
-    WHERE c.status = 'complete' AND c.captured_at <= cutoff
+night AS (
+    SELECT mart.since_yesterday_night_before(cutoff) AS before_night
 ),
-touched AS (   -- the periods something was captured for since then: only they can differ
-    SELECT c.period_type, c.period_start FROM raw.captures AS c, night
-    WHERE c.status = 'complete' AND c.captured_at > night.before_night AND c.captured_at <= cutoff
-    UNION
-    SELECT g.period_type, g.period_start FROM core.group_scores AS g, night
-    WHERE g.captured_at > night.before_night AND g.captured_at <= cutoff
-    UNION
-    SELECT r.period_type, r.period_start FROM core.reported_totals AS r, night
-    WHERE r.captured_at > night.before_night AND r.captured_at <= cutoff
+touched AS (
+    SELECT * FROM mart.since_yesterday_touched(cutoff)
 ),
 values_before AS (
     SELECT * FROM mart.group_values_in((SELECT before_night FROM night), 'touched')
@@ -106,6 +120,24 @@ SELECT * FROM mart.since_yesterday_of('scores_at_cutoff', cutoff := cutoff);
 COMMENT ON MACRO TABLE mart.since_yesterday_as_of IS
     'mart.since_yesterday as of a data cut-off (TIMESTAMPTZ): the values at the cut-off against '
     'those at the end of the Vietnam day before the latest complete capture at or before it.';
+
+-- mart.since_yesterday_stale(table): the periods of the table mart.since_yesterday an
+-- incremental refresh must derive besides those whose scores changed: the periods touched
+-- since the night before the latest night (their previous values are derived as of then),
+-- and the periods whose rows still show a move (touched the night before: now that night
+-- is the previous one, their rows are their latest values again). Every other period's
+-- rows are its latest values, unchanged.
+-- The table is passed by name (mart.since_yesterday_stale('mart.since_yesterday')): the
+-- macro is created before the table it reads.
+CREATE OR REPLACE MACRO mart.since_yesterday_stale(since_yesterday_table) AS TABLE
+SELECT period_type, period_start FROM mart.since_yesterday_touched('infinity'::TIMESTAMPTZ)
+UNION
+SELECT period_type, period_start FROM query_table(since_yesterday_table)
+WHERE previous_captured_at IS DISTINCT FROM captured_at
+    OR previous_total_score IS DISTINCT FROM total_score
+    OR previous_rank IS DISTINCT FROM rank
+    OR previous_band IS DISTINCT FROM band
+    OR previous_group_scores IS DISTINCT FROM group_scores;
 
 -- The table mart.since_yesterday holds mart.since_yesterday_as_of('infinity'): the latest
 -- capture night against the night before. warehouse.schema creates it from that query
