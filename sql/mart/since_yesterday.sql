@@ -51,6 +51,13 @@ UNION
 SELECT r.period_type, r.period_start FROM core.reported_totals AS r, night
 WHERE r.captured_at > night.before_night AND r.captured_at <= cutoff;
 
+COMMENT ON MACRO mart.since_yesterday_night_before IS
+    'The last instant of the Vietnam day before the latest capture night (the Vietnam day of '
+    'the latest complete capture at or before cutoff): "yesterday" of mart.since_yesterday.';
+COMMENT ON MACRO TABLE mart.since_yesterday_touched IS
+    'The (period_type, period_start) captured since mart.since_yesterday_night_before(cutoff): '
+    'the only periods whose values then can differ from their latest values.';
+
 CREATE OR REPLACE MACRO mart.since_yesterday_of(scores, cutoff := 'infinity'::TIMESTAMPTZ)
 AS TABLE
 WITH
@@ -138,6 +145,11 @@ WHERE previous_captured_at IS DISTINCT FROM captured_at
     OR previous_rank IS DISTINCT FROM rank
     OR previous_band IS DISTINCT FROM band
     OR previous_group_scores IS DISTINCT FROM group_scores;
+
+COMMENT ON MACRO TABLE mart.since_yesterday_stale IS
+    'The periods an incremental refresh of mart.since_yesterday (passed by name) must derive '
+    'besides those whose scores changed: captured since the night before the latest night, or '
+    'still showing a move from that night.';
 
 -- The table mart.since_yesterday holds mart.since_yesterday_as_of('infinity'): the latest
 -- capture night against the night before. warehouse.schema creates it from that query
