@@ -327,10 +327,15 @@ def _known_elsewhere(
 
 def _province_has_units(context: ValidationContext, root_id: str) -> bool:
     """Whether the warehouse has seen units under this province before."""
-    return any(
-        root_id in provinces and unit_id != root_id
-        for unit_id, provinces in _unit_provinces(context).items()
-    )
+    key = "portal.provinces_with_units"
+    if key not in context.memo:
+        context.memo[key] = {
+            province
+            for unit_id, provinces in _unit_provinces(context).items()
+            for province in provinces
+            if province != unit_id
+        }
+    return root_id in context.memo[key]
 
 
 def _page_verdicts(
