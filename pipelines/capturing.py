@@ -10,7 +10,6 @@ trend on the legacy API is captured by :func:`capture_legacy_trend`.
 from __future__ import annotations
 
 import logging
-import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -43,12 +42,6 @@ class ProvinceListUnavailable(RuntimeError):
 class UnknownProvince(ValueError):
     """A requested province is not in the national list."""
 
-
-FLUSH_SECONDS = 5.0
-"""At most this long between two hand-overs of the fetched captures to the recording
-thread (each hand-over is recorded in one warehouse connection). Measured on the
-benchmark's nightly: 5 s beats 1 s and 2 s (each connection and its commits cost more
-than the overlap they buy)."""
 
 SOURCES = tuple(FETCHING)
 """The capture sources: ``current`` API or ``legacy`` API."""
@@ -146,20 +139,21 @@ def capture_period(
     source: str = "current",
     today: date | None = None,
     summary: PeriodCaptureSummary | None = None,
-    flush_seconds: float = FLUSH_SECONDS,
 ) -> PeriodCaptureSummary:
     """Capture ``period`` from ``source``: national ranking first, then each selected
     province. ``today`` (legacy) decides whether districts still exist for the period.
 
     Each capture is fetched first and recorded after, so the warehouse's write lock is
-    never held while waiting on the network. The fetched captures are buffered and
-    handed over together at most every ``flush_seconds`` to one recording thread, which
-    records each batch in its own warehouse connection (the write lock is held only
-    there) while this thread goes on fetching; batches are recorded one at a time, in
-    the order fetched. Before this function returns or raises, whatever ends it
-    (``CaptureStopped``, a recording error, any other exception), every buffered capture
-    is handed over and every batch recorded or tried, so nothing fetched is lost. The
-    fallback to the stored national list waits for every recording first.
+    never held while waiting on the network. One recording thread records the fetched
+    captures while this thread goes on fetching: whenever it is free, it is handed every
+    capture fetched since its last batch, and records them in one warehouse connection
+    (the write lock is held only there). So the batches grow with what arrives while
+    one is recorded, the captures are recorded in the order fetched, and when the last
+    one is fetched only the captures of one batch are left to record. Before this
+    function returns or raises, whatever ends it (``CaptureStopped``, a recording error,
+    any other exception), every buffered capture is handed over and every batch
+    recorded or tried, so nothing fetched is lost. The fallback to the stored national
+    list waits for every recording first.
 
     Raises ``CaptureStopped`` (after recording what arrived) when the portal answers
     403/429: the whole run must stop. An error while recording stops the fetching as
@@ -177,7 +171,6 @@ def capture_period(
     pending: Batch = []
     recordings: deque[tuple[Future[list[CaptureRecord]], Batch]] = deque()
     failures: list[BaseException] = []
-    last_flush = time.monotonic()
 
     def record(batch: Batch) -> list[CaptureRecord]:
         """Record a batch of captures and their HTTP attempts in one connection (on the
@@ -226,8 +219,6 @@ def capture_period(
     def flush(wait: bool = False) -> None:
         """Hand the buffered captures over to the recording thread; take the finished
         batches (waiting for all when ``wait``); raise the first recording error."""
-        nonlocal last_flush
-        last_flush = time.monotonic()
         if pending:
             batch = list(pending)
             pending.clear()
@@ -237,15 +228,15 @@ def capture_period(
             raise failures[0]
 
     def buffer(bundle: CaptureBundle, province: dict | None = None) -> None:
-        """Keep a fetched capture (with the attempts that fetched it) for the next flush."""
+        """Keep a fetched capture (with the attempts that fetched it); hand what is kept
+        over at once when the recording thread is free."""
         pending.append((bundle, province, tuple(client.attempts)))
         client.attempts.clear()
-        if time.monotonic() - last_flush >= flush_seconds:
+        collect(wait=False)
+        if failures:
+            raise failures[0]
+        if not recordings:
             flush()
-        else:
-            collect(wait=False)
-            if failures:
-                raise failures[0]
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-record") as worker:
         try:

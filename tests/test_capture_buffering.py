@@ -1,5 +1,6 @@
-"""A national capture records its fetched captures in batches (one warehouse connection
-per flush, not per capture), and nothing fetched is lost when the portal stops the run:
+"""A national capture records its fetched captures on a recording thread, handed every
+capture fetched while it was busy (one warehouse connection per batch), and nothing
+fetched is lost when the portal stops the run:
 a real httpx client against the local portal on 127.0.0.1, a real DuckDB file."""
 
 from __future__ import annotations
@@ -58,12 +59,11 @@ def captures(warehouse: WarehouseResource) -> list[tuple[str, str, str]]:
         ).fetchall()
 
 
-def test_fetched_captures_are_recorded_together_at_a_flush(
+def test_each_capture_is_recorded_once_in_fetch_order(
     portal: FakePortal, warehouse: WarehouseResource, recordings: RequestsAtRecording
 ) -> None:
-    """With a flush interval longer than the capture, the national ranking and the three
-    provinces are recorded together after the last request (one connection), in order;
-    each capture recorded once, complete."""
+    """The national ranking and the three provinces are each recorded once, complete, in
+    fetch order, each after its own requests; every HTTP attempt is kept."""
     with client(portal) as http:
         summary = capture_period(
             http,
@@ -73,11 +73,12 @@ def test_fetched_captures_are_recorded_together_at_a_flush(
             partition_month=OCTOBER.start,
             run_id="run-1",
             today=date(2026, 11, 23),
-            flush_seconds=3600,
         )
     served = len(portal.request_log)
     assert served == 1 + 6 * len(PROVINCES)
-    assert recordings.served == [served] * (1 + len(PROVINCES))
+    assert len(recordings.served) == 1 + len(PROVINCES)
+    assert all(s >= f for s, f in zip(recordings.served, [1, 7, 13, 19], strict=True))
+    assert recordings.served == sorted(recordings.served)
     assert summary.complete == 1 + len(PROVINCES)
     assert captures(warehouse) == [("national", "complete", "run-1")] + [
         ("province", "complete", "run-1")
@@ -89,33 +90,38 @@ def test_fetched_captures_are_recorded_together_at_a_flush(
     assert attempts == (served,)
 
 
-def test_a_flush_interval_of_zero_records_each_capture_as_it_arrives(
+def test_a_capture_is_recorded_while_the_next_is_fetched(
     portal: FakePortal, warehouse: WarehouseResource, recordings: RequestsAtRecording
 ) -> None:
+    """The recording thread is handed a capture as soon as it is free, not when the
+    fetching ends. Each province's first reply is slowed down (1.5 s), so a capture
+    handed over is recorded before the next one is fetched: the national ranking is
+    seen recorded as soon as the first province is fetched (7 requests served), the
+    first province when the second is (13). The flush every 5 s this replaced recorded
+    all of them after the last request."""
+    with warehouse.connect():
+        pass  # the schema exists before the capture starts
+    portal.faults.add("transparency", "timeout", times=len(PROVINCES), seconds=1.5)
     with client(portal) as http:
-        capture_period(
+        summary = capture_period(
             http,
             warehouse,
             OCTOBER,
-            provinces=PROVINCES[:2],
+            provinces=PROVINCES,
             partition_month=OCTOBER.start,
             run_id="run-2",
             today=date(2026, 11, 23),
-            flush_seconds=0,
         )
-    # each capture is handed to the recording thread as it arrives and recorded while
-    # the next is fetched: logged once each, in fetch order, after its own fetch
-    # (tests/test_capture_overlap.py shows the fetching goes on meanwhile)
-    assert len(recordings.served) == 3
-    assert all(s >= f for s, f in zip(recordings.served, [1, 7, 13], strict=True))
-    assert recordings.served == sorted(recordings.served)
+    assert summary.complete == 1 + len(PROVINCES)
+    assert recordings.served[:2] == [7, 13], recordings.served
+    assert recordings.served[2:] == [19, 19]
 
 
 def test_what_was_fetched_is_recorded_when_the_portal_stops_the_capture(
     portal: FakePortal, warehouse: WarehouseResource
 ) -> None:
     """A 403 on the second province stops the capture: the national ranking, the first
-    province and the stopped capture are all recorded (the buffer is flushed on the way
+    province and the stopped capture are all recorded (the buffer is handed over on the way
     out), and the summary passed in knows them."""
     summary = PeriodCaptureSummary(OCTOBER)
     with client(portal) as http:
@@ -127,7 +133,6 @@ def test_what_was_fetched_is_recorded_when_the_portal_stops_the_capture(
             partition_month=OCTOBER.start,
             run_id="run-3",
             today=date(2026, 11, 23),
-            flush_seconds=3600,
         )
         assert first.complete == 2
         portal.faults.add("transparency", "status", times=1, status=403)
@@ -141,7 +146,6 @@ def test_what_was_fetched_is_recorded_when_the_portal_stops_the_capture(
                 run_id="run-4",
                 today=date(2026, 11, 23),
                 summary=summary,
-                flush_seconds=3600,
             )
     assert [r.status for r in summary.records] == ["complete", "incomplete"]
     with warehouse.connect() as con:

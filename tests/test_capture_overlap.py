@@ -34,8 +34,8 @@ def client(portal: FakePortal) -> PortalClient:
 
 
 class CaptureThread(threading.Thread):
-    """``capture_period`` of ``PROVINCES`` in October, a flush per capture, on its own
-    thread, keeping what it returned or raised."""
+    """``capture_period`` of ``PROVINCES`` in October on its own thread, keeping what it
+    returned or raised."""
 
     def __init__(
         self, portal: FakePortal, warehouse: WarehouseResource, summary: PeriodCaptureSummary
@@ -58,7 +58,6 @@ class CaptureThread(threading.Thread):
                     run_id="run-1",
                     today=date(2026, 11, 23),
                     summary=self.summary,
-                    flush_seconds=0,
                 )
         except BaseException as exc:  # handed to the test
             self.error = exc

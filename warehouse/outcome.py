@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from warehouse.connection import transaction
 from warehouse.periods import period_label
 from warehouse.reasons import STOPPED_PREFIX, capture_problem, in_vietnamese, raw_store_fault
 from warehouse.rejections import captures_to_load
@@ -120,14 +121,16 @@ def record_run_captures(
             (capture_id, is_new, stopped[1] if capture_id == stopped[0] else None)
             for capture_id, is_new, _ in rows
         ]
-    for capture_id, is_new, reason in rows:
-        con.execute(
+    if not rows:
+        return
+    with transaction(con):
+        con.executemany(
             """
             INSERT INTO ops.run_captures VALUES (?, ?, ?, ?, now())
             ON CONFLICT (run_id, capture_id) DO UPDATE
             SET stopped_reason = coalesce(excluded.stopped_reason, stopped_reason)
             """,
-            [run_id, capture_id, is_new, reason],
+            [[run_id, capture_id, is_new, reason] for capture_id, is_new, reason in rows],
         )
 
 
