@@ -64,6 +64,9 @@ class Reply:
     content_type: str | None
     content: bytes
     received_at: datetime
+    decoded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What a source decoded of ``content``, kept so that the same bytes are decoded once
+    (``pipelines.sources.decode.decode_reply``); never part of what is stored."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Strict JSON decoding shared by every source.
 
-A reply is decoded once, by this decoder, for validation; the loader then reads the same
-verified bytes. So that no JSON parser can read those bytes differently, anything whose
-meaning depends on the parser is refused outright: a key written twice in one object
+A reply is decoded once, by this decoder, for validation (:func:`decode_reply`: the fetch
+reading a page count shares that decoding); the loader then reads the same verified
+bytes. So that no JSON parser can read those bytes differently, anything whose meaning
+depends on the parser is refused outright: a key written twice in one object
 (Python keeps the last, DuckDB may keep another), ``NaN``/``Infinity`` (not JSON at all),
 numbers too large to be finite or exact, and text that is not UTF-8.
 """
@@ -13,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from warehouse.records import InvalidReply
+from warehouse.records import InvalidReply, Reply
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -72,3 +73,13 @@ def decode_json(content: bytes) -> Any:
         if head.startswith("<"):
             raise InvalidReply("body is HTML, not JSON (a block or error page?)", head) from None
         raise InvalidReply("body is not valid JSON (truncated?)", str(exc)) from None
+
+
+def decode_reply(reply: Reply) -> Any:
+    """:func:`decode_json` of ``reply.content``, decoded once per reply: the fetch that
+    reads a first page's page count and the validation of the same reply share one
+    decoding of the same bytes. A refusal (``InvalidReply``) is not kept: it is raised
+    again, decoding again, on every call."""
+    if "json" not in reply.decoded:
+        reply.decoded["json"] = decode_json(reply.content)
+    return reply.decoded["json"]

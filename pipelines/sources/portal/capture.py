@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.sources.decode import decode_json
+from pipelines.sources.decode import decode_reply
 from pipelines.sources.fetching import fetch_into
 from pipelines.sources.portal.client import PortalClient
 from pipelines.sources.portal.endpoints import (
@@ -70,7 +70,7 @@ def _announced_pages(reply: Reply) -> int:
     """``data.pagination.totalPages`` of a first page (1 when absent or unreadable:
     validation then judges the reply itself)."""
     try:
-        document: Any = decode_json(reply.content)
+        document: Any = decode_reply(reply)
     except InvalidReply:
         return 1
     data = document.get("data") if isinstance(document, dict) else None

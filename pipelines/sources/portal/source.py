@@ -59,7 +59,7 @@ class PortalSource:
 
         def judge(fetched: FetchedReply) -> None:
             assert fetched.reply is not None
-            validate_national_reply(decode_envelope(fetched.reply.content), context.methodology)
+            validate_national_reply(decode_envelope(fetched.reply), context.methodology)
 
         return judge_each(bundle, judge)
 

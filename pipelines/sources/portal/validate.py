@@ -14,20 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.sources.decode import decode_json
+from pipelines.sources.decode import decode_json, decode_reply
 from pipelines.sources.portal.endpoints import Endpoint
 from warehouse.methodology import SCORE_TOLERANCE, Methodology
-from warehouse.records import CaptureBundle, FetchedReply, InvalidReply
+from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, Reply
 from warehouse.sources import ValidationContext
 
 UNKNOWN_GROUPS = "groupScores has groups outside the methodology in force"
 """Reason of a national reply scoring a group the version in force does not list."""
 
 
-def decode_envelope(content: bytes) -> dict[str, Any]:
-    """Decode the JSON envelope strictly and return its ``data``; raise ``InvalidReply``
-    otherwise."""
-    document = decode_json(content)
+def decode_envelope(content: bytes | Reply) -> dict[str, Any]:
+    """Decode the JSON envelope strictly (a reply's bytes once per reply,
+    :func:`~pipelines.sources.decode.decode_reply`) and return its ``data``; raise
+    ``InvalidReply`` otherwise."""
+    document = decode_reply(content) if isinstance(content, Reply) else decode_json(content)
     if not isinstance(document, dict):
         raise InvalidReply("envelope is not a JSON object", type(document).__name__)
     if document.get("code") != "OK":
@@ -241,7 +242,7 @@ def validate_group_bundle(
     for index, fetched in enumerate(replies):
         try:
             assert fetched.reply is not None
-            data = decode_envelope(fetched.reply.content)
+            data = decode_envelope(fetched.reply)
             parsed[index] = validate_group_reply(
                 fetched.endpoint,
                 data,
