@@ -337,6 +337,27 @@ def test_national_bump_chart_is_titled_national_and_names_the_ends(
     assert {t["x"][-1] for t in traces} == {month}
 
 
+def test_a_bump_chart_of_the_latest_months_draws_those_months_only(
+    built: Built, tmp_path: Path
+) -> None:
+    """``months`` keeps the latest months of the bump chart (the run's chart keeps 13), the
+    same ranks as the chart of every month for those months."""
+    with duckdb.connect(str(built.published), read_only=True) as con:
+        every = make_chart(con, "bump", None, out_dir=tmp_path / "all", level="province")
+        latest = make_chart(con, "bump", None, out_dir=tmp_path / "one", level="province", months=1)
+    all_traces, _ = _plotly(every.html)
+    one_traces, _ = _plotly(latest.html)
+    months = sorted({x for t in all_traces for x in t["x"]}, key=all_traces[0]["x"].index)
+    assert len(months) > 1
+    assert {x for t in one_traces for x in t["x"]} == {months[-1]}
+    assert len(one_traces) == len(all_traces)
+    by_name = {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in all_traces}
+    for trace in one_traces:
+        assert dict(zip(trace["x"], trace["y"], strict=True)) == {
+            x: by_name[trace["name"]][x] for x in trace["x"]
+        }
+
+
 def test_bump_chart_names_the_ends_of_70_communes_and_all_15_departments(
     built: Built, tmp_path: Path
 ) -> None:

@@ -23,11 +23,13 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from warehouse.connection import write_lock
+from warehouse.derive import period_filter
 from warehouse.marts import PERIOD_KEYS, Mart, published_marts
 
 _COPY_PREFIX, _COPY_SUFFIX, _EXPORT_PREFIX = ".publish-", ".duckdb", ".parquet-"
@@ -115,11 +117,15 @@ def _export_mart(
     before = _read_manifest(previous, columns)
     changed = [key for key, digest in hashes.items() if before.get(key) != digest]
     if changed:
+        where, params = period_filter(
+            type_column,
+            start_column,
+            [(k.split("/")[0], date.fromisoformat(k.split("/")[1])) for k in changed],
+        )
         con.execute(
-            f"COPY (SELECT * FROM {mart.qualified_name} "  # noqa: S608
-            f"WHERE {type_column} || '/' || {start_column} IN (SELECT unnest(?::VARCHAR[]))) "
+            f"COPY (SELECT * FROM {mart.qualified_name} WHERE {where}) "  # noqa: S608
             f"TO '{target}' {options}",
-            [changed],
+            params,
         )
     destination.mkdir(exist_ok=True)
     for key in hashes.keys() - set(changed):

@@ -37,9 +37,10 @@ def _preview(png: bytes, title: str) -> dg.MetadataValue:
     owners=["team:dvc766"],
     description=(
         "Charts for people (PNG and interactive HTML, one shared plotly.min.js) of the run's "
-        "last month: the national rank bump chart of provinces, and a unit's monthly total "
-        "against the band thresholds and its group scores against their maxima; a month "
-        "not yet closed when captured is titled as provisional (tạm tính)."
+        "last month: the national rank bump chart of provinces over the last 13 months, and "
+        "a unit's monthly total against the band thresholds and its group scores against "
+        "their maxima; a month not yet closed when captured is titled as provisional "
+        "(tạm tính)."
     ),
 )
 def out_portal__charts(
@@ -74,7 +75,7 @@ def out_portal__charts(
         if not units:
             context.log.warning(f"No ranked province in {month}: no charts drawn")
             return dg.MaterializeResult(metadata=metadata)
-        bump = make_chart(con, "bump", None, out_dir=out, level="province")
+        bump = make_chart(con, "bump", None, out_dir=out, level="province", months=BUMP_MONTHS)
         metadata["bump_chart"] = _preview(bump.png.read_bytes(), NATIONAL_BUMP_TITLE)
         for code in units:
             total = make_chart(con, "total", code, out_dir=out)
@@ -84,6 +85,11 @@ def out_portal__charts(
         stamp.write_text(drawn, encoding="utf-8")
     return dg.MaterializeResult(metadata=metadata)
 
+
+BUMP_MONTHS = 13
+"""Months of the run's bump chart: the latest and the twelve before it (the same month a
+year earlier is on it), so drawing it does not grow with the history (the CLI's
+``chart bump`` draws every month)."""
 
 CHARTS_FINGERPRINT = ".drawn-from"
 """In a month's chart folder: what its charts were drawn from (:func:`_fingerprint`)."""

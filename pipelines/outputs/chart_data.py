@@ -67,12 +67,14 @@ def make_chart(
     out_dir: Path | str,
     period: str | None = None,
     level: str = "department",
+    months: int | None = None,
 ) -> ChartFiles:
     """Draw chart ``kind`` ("total", "bump" or "groups") for ``unit`` (a code or id).
 
     ``bump`` ranks the units of ``level`` under the province ``unit``, or the provinces
-    nationally when ``level`` is "province" (``unit`` is then not needed). ``groups``
-    without ``period`` draws the latest month that had closed when it was captured.
+    nationally when ``level`` is "province" (``unit`` is then not needed), over every
+    month, or the latest ``months`` months when given. ``groups`` without ``period``
+    draws the latest month that had closed when it was captured.
 
     The reads run on a cursor of ``con`` (same database, same locked settings), so a
     result the caller left unfetched on ``con`` does not get in their way.
@@ -82,14 +84,14 @@ def make_chart(
         raise ValueError(f"loại biểu đồ không hợp lệ: {kind} (total | bump | groups)")
     with con.cursor() as cur:
         if kind == "bump" and level == "province":
-            return _bump(cur, None, "", "toan-quoc", out, level)
+            return _bump(cur, None, "", "toan-quoc", out, level, months)
         if unit is None:
             raise ChartDataError(f"biểu đồ {kind} cần mã đơn vị (--unit)")
         unit_id, name, code = _unit(cur, unit)
         if kind == "total":
             return _total(cur, unit_id, name, out, f"tong-diem-{code}")
         if kind == "bump":
-            return _bump(cur, unit_id, name, f"{code}-{level}", out, level)
+            return _bump(cur, unit_id, name, f"{code}-{level}", out, level, months)
         return _groups(cur, unit_id, name, code, out, period)
 
 
@@ -132,18 +134,25 @@ def _bump(
     stem: str,
     out: Path,
     level: str,
+    months: int | None = None,
 ) -> ChartFiles:
     """Monthly ranks of the units of ``level`` under ``parent_id`` (None: the provinces,
-    nationally); a large cohort names its first and last units of the latest month."""
+    nationally), of every month or of the latest ``months``; a large cohort names its
+    first and last units of the latest month."""
     ranks = _frame(
         con,
-        """SELECT unit_id, unit_name, period_start, rank, cohort_size, captured_at,
-                  is_provisional
-           FROM mart.unit_period_scores
-           WHERE period_type = 'month' AND unit_level = ?
-             AND parent_unit_id IS NOT DISTINCT FROM ? AND rank IS NOT NULL
+        """WITH ranked AS (
+               SELECT unit_id, unit_name, period_start, rank, cohort_size, captured_at,
+                      is_provisional
+               FROM mart.unit_period_scores
+               WHERE period_type = 'month' AND unit_level = ?
+                 AND parent_unit_id IS NOT DISTINCT FROM ? AND rank IS NOT NULL
+           )
+           SELECT * FROM ranked
+           WHERE ?::INTEGER IS NULL
+              OR period_start > (SELECT max(period_start) FROM ranked) - to_months(?::INTEGER)
            ORDER BY period_start""",
-        [level, parent_id],
+        [level, parent_id, months, months],
     )
     scope = "toàn quốc" if parent_id is None else name
     if ranks.is_empty():
