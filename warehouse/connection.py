@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.schema import apply_schema
+from warehouse.schema import apply_schema, schema_is_current
 
 _SCHEMA_APPLIED: set[Path] = set()
 log = logging.getLogger(__name__)
@@ -74,7 +74,9 @@ def writer_config() -> dict[str, str | bool]:
 
 @contextmanager
 def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse; writers hold the write lock and get an up-to-date schema."""
+    """Open the warehouse; writers hold the write lock and get an up-to-date schema
+    (applied once per process, and only when the warehouse's ``ops.schema_version`` is not
+    this code's)."""
     path = Path(db_path).resolve()
     if read_only:
         con = duckdb.connect(str(path), read_only=True)
@@ -88,7 +90,8 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.
         con = duckdb.connect(str(path), config=writer_config())
         try:
             if path not in _SCHEMA_APPLIED:
-                apply_schema(con)
+                if not schema_is_current(con):
+                    apply_schema(con)
                 _SCHEMA_APPLIED.add(path)
             yield con
         finally:

@@ -10,6 +10,7 @@ mart definition (a new column) reaches an existing warehouse.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import duckdb
@@ -32,6 +33,7 @@ DDL_FILES: tuple[str, ...] = (
     "ops/rejected_captures.sql",
     "ops/mart_definitions.sql",
     "ops/mart_refreshes.sql",
+    "ops/schema_version.sql",
     "methodology/versions.sql",
     "methodology/groups.sql",
     "methodology/indicators.sql",
@@ -55,14 +57,38 @@ DDL_FILES: tuple[str, ...] = (
 )
 
 
+def schema_fingerprint(marts: Sequence[Mart] = MARTS) -> str:
+    """SHA-256 over every DDL file, in order, and the definition hash of every mart of
+    ``marts``: what :func:`apply_schema` would give a warehouse."""
+    digest = hashlib.sha256()
+    for name in DDL_FILES:
+        digest.update(name.encode() + b"\0" + read_sql(name).encode() + b"\0")
+    for name, definition in definition_hashes(marts).items():
+        digest.update(f"{name}={definition}\0".encode())
+    return digest.hexdigest()
+
+
+def schema_is_current(con: duckdb.DuckDBPyConnection, marts: Sequence[Mart] = MARTS) -> bool:
+    """Whether the warehouse was last given exactly this schema
+    (``ops.schema_version`` holds :func:`schema_fingerprint`)."""
+    try:
+        rows = con.execute("SELECT fingerprint FROM ops.schema_version").fetchall()
+    except duckdb.CatalogException:  # a new warehouse, or one from before the table
+        return False
+    return rows == [(schema_fingerprint(marts),)]
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection, marts: Sequence[Mart] = MARTS) -> None:
-    """Apply every DDL file in order, then the marts of ``marts``, in one transaction."""
+    """Apply every DDL file in order, then the marts of ``marts``, in one transaction, and
+    record the schema's fingerprint (``ops.schema_version``)."""
     check_registry(marts)
     con.execute("BEGIN TRANSACTION")
     try:
         for name in DDL_FILES:
             con.execute(read_sql(name))
         apply_marts(con, marts)
+        con.execute("DELETE FROM ops.schema_version")
+        con.execute("INSERT INTO ops.schema_version VALUES (?, now())", [schema_fingerprint(marts)])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
