@@ -98,18 +98,24 @@ indicators AS (   -- each indicator value; a group without any (m null): the gro
         AND i.group_code = g.group_code
         AND i.metric_code = coalesce(m.metric_code, g.group_code || '_GROUP')
 ),
+rule_rates AS (   -- the full-points rate of each rate rule: read once per rule, not per row
+    SELECT DISTINCT
+        score_rule,
+        CASE WHEN regexp_matches(score_rule, 'ratio|num / den') THEN coalesce(
+            TRY_CAST(regexp_extract(score_rule, 'ratio / (\d+)', 1) AS DOUBLE), 100
+        ) END AS rule_full_rate
+    FROM methodology.indicators
+),
 rated AS (
     SELECT
         *,
         round(max_score - score, 4) AS points_lost,
         CASE
-            WHEN regexp_matches(score_rule, 'ratio|num / den')
-                AND numerator IS NOT NULL AND denominator > 0
-                THEN coalesce(
-                    TRY_CAST(regexp_extract(score_rule, 'ratio / (\d+)', 1) AS DOUBLE), 100
-                )
+            WHEN rule_full_rate IS NOT NULL AND numerator IS NOT NULL AND denominator > 0
+                THEN rule_full_rate
         END AS full_rate
     FROM indicators
+    LEFT JOIN rule_rates USING (score_rule)
 )
 SELECT
     unit_id,
