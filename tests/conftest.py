@@ -45,6 +45,20 @@ def portal() -> Iterator[FakePortal]:
 
 
 @pytest.fixture
+def sample_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh user's warehouse, raw store and Dagster home for the real replies of
+    2026 (``tests.sample_portal``; the clock at 26/9/2026), with fast retries."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("DVC766_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
+    monkeypatch.setenv("DVC766_REQUEST_DELAY", "0")
+    monkeypatch.setenv("DVC766_REQUEST_BACKOFF", "0.01")
+    monkeypatch.setenv("DVC766_REQUEST_DEADLINE", "2")
+    monkeypatch.setenv("DVC766_TODAY", "2026-09-26")
+    return tmp_path
+
+
+@pytest.fixture
 def cli_env(tmp_path: Path, portal, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Environment of a fresh user: own warehouse, raw store and Dagster home."""
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))

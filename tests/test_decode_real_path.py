@@ -21,16 +21,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh user's warehouse, raw store and Dagster home; fast retries."""
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    monkeypatch.setenv("DVC766_WAREHOUSE", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("DVC766_RAW_STORE", str(tmp_path / "raw"))
-    monkeypatch.setenv("DVC766_REQUEST_DELAY", "0")
-    monkeypatch.setenv("DVC766_REQUEST_BACKOFF", "0.01")
-    monkeypatch.setenv("DVC766_REQUEST_DEADLINE", "2")
-    monkeypatch.setenv("DVC766_TODAY", "2026-09-26")
-    return tmp_path
+def env(sample_env: Path) -> Path:
+    """A fresh user's environment for the real replies (``sample_env``)."""
+    return sample_env
 
 
 def _capture(env: Path, mangle: object) -> tuple[int, duckdb.DuckDBPyConnection]:

@@ -106,22 +106,19 @@ def _export_mart(
             [mart.name],
         ).fetchall()
     )
-    hashes = {
-        f"{period_type}/{period_start.isoformat()}": digest
-        for period_type, period_start, digest in con.execute(
-            _PERIOD_HASHES_SQL.format(
-                type_column=type_column, start_column=start_column, table=mart.qualified_name
-            )
-        ).fetchall()
-    }
+    periods: dict[str, tuple[str, date]] = {}
+    hashes: dict[str, str] = {}
+    for period_type, period_start, digest in con.execute(
+        _PERIOD_HASHES_SQL.format(
+            type_column=type_column, start_column=start_column, table=mart.qualified_name
+        )
+    ).fetchall():
+        key = f"{period_type}/{period_start.isoformat()}"
+        periods[key], hashes[key] = (period_type, period_start), digest
     before = _read_manifest(previous, columns)
     changed = [key for key, digest in hashes.items() if before.get(key) != digest]
     if changed:
-        where, params = period_filter(
-            type_column,
-            start_column,
-            [(k.split("/")[0], date.fromisoformat(k.split("/")[1])) for k in changed],
-        )
+        where, params = period_filter(type_column, start_column, [periods[k] for k in changed])
         con.execute(
             f"COPY (SELECT * FROM {mart.qualified_name} WHERE {where}) "  # noqa: S608
             f"TO '{target}' {options}",
@@ -129,8 +126,8 @@ def _export_mart(
         )
     destination.mkdir(exist_ok=True)
     for key in hashes.keys() - set(changed):
-        period_type, period_start = key.split("/")
-        folder = Path(f"period_type={period_type}") / f"period_start={period_start}"
+        period_type, period_start = periods[key]
+        folder = Path(f"period_type={period_type}") / f"period_start={period_start.isoformat()}"
         (destination / folder).mkdir(parents=True)
         for file in (previous / folder).iterdir():
             if file.is_file() and not file.is_symlink():
