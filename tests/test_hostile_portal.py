@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.sources.portal.endpoints import GROUP_ENDPOINTS
 from tests.conftest import PHU_THO
 from tests.sample_portal import Answer, SamplePortal, encode, running
 from warehouse.publish import published_path
@@ -24,6 +25,9 @@ pytestmark = pytest.mark.integration
 
 PHU_THO_2026 = 61.89  # the portal's total for Phú Thọ, year 2026, in the samples
 CHILDREN = 163
+
+GROUP_PATHS = [endpoint.path.rsplit("/", 1)[-1] for endpoint in GROUP_ENDPOINTS]
+"""The province endpoints as the sample portal logs them, in fetch order."""
 
 
 @pytest.fixture
@@ -226,8 +230,20 @@ def test_every_page_is_fetched_and_merged(env: Path, published: Any) -> None:
         pages = [
             body["currentPage"] for endpoint, body in portal.requests if endpoint == "transparency"
         ]
+        asked = [
+            (endpoint, body.get("currentPage", 1))
+            for endpoint, body in portal.requests
+            if endpoint in GROUP_PATHS
+        ]
     assert result.exit_code == 0, result.output
     assert pages == [1, 2]
+    # the province's first pages come first, in endpoint order (each page count is read
+    # on a helper thread meanwhile), then the further pages the first pages announced
+    first, further = asked[: len(GROUP_PATHS)], asked[len(GROUP_PATHS) :]
+    assert first == [(path, 1) for path in GROUP_PATHS]
+    assert ("transparency", 2) in further
+    assert further == sorted(further, key=lambda asked: (GROUP_PATHS.index(asked[0]), asked[1]))
+    assert all(page >= 2 for _, page in further)
     with published() as con:
         assert children_scored(con, "CKMB") == CHILDREN
         assert children_scored(con, "MDHL") == CHILDREN

@@ -4,6 +4,7 @@ Fetching only talks HTTP; recording is ``warehouse.manifest``."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from pipelines.sources.decode import decode_reply
@@ -37,23 +38,31 @@ def fetch_national(client: PortalClient, period: Period) -> CaptureBundle:
 def fetch_province(
     client: PortalClient, period: Period, root_unit_id: str, root_unit_code: str | None = None
 ) -> CaptureBundle:
-    """Fetch a province's group endpoints for ``period``, in order, with every page of
-    a paged reply. Raises ``CaptureStopped`` (holding the bundle) on 403/429."""
+    """Fetch a province's group endpoints for ``period``: the first page of each endpoint
+    in order, then the further pages each paged one announces. Raises ``CaptureStopped``
+    (holding the bundle) on 403/429.
+
+    A first page is decoded (for its page count, and once for its validation) on a
+    helper thread while the next endpoint is fetched, so decoding overlaps the wait for
+    the portal instead of adding to it."""
     bundle = CaptureBundle(
         SOURCE, "province", period, root_unit_id, GROUP_ENDPOINTS, root_unit_code=root_unit_code
     )
-    for endpoint in GROUP_ENDPOINTS:
-        first = _fetch_page(client, bundle, endpoint, period, 1)
-        if first is None or not endpoint.paged:
-            continue
-        pages = _announced_pages(first)
-        if pages > MAX_PAGES:
-            bundle.missing.append(
-                f"{endpoint.name}: announces {pages} pages, more than the {MAX_PAGES} allowed"
-            )
-            continue
-        for page in range(2, pages + 1):
-            _fetch_page(client, bundle, endpoint, period, page)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as decoder:
+        announced: list[tuple[Endpoint, Future[int]]] = []
+        for endpoint in GROUP_ENDPOINTS:
+            first = _fetch_page(client, bundle, endpoint, period, 1)
+            if first is not None and endpoint.paged:
+                announced.append((endpoint, decoder.submit(_announced_pages, first)))
+        for endpoint, pages_read in announced:
+            pages = pages_read.result()
+            if pages > MAX_PAGES:
+                bundle.missing.append(
+                    f"{endpoint.name}: announces {pages} pages, more than the {MAX_PAGES} allowed"
+                )
+                continue
+            for page in range(2, pages + 1):
+                _fetch_page(client, bundle, endpoint, period, page)
     return bundle
 
 
