@@ -120,17 +120,20 @@ def test_a_killed_publish_leaves_nothing_behind_the_next_one(built: Path, tmp_pa
             p.name for p in folder.iterdir() if p.name.startswith((".publish-", ".parquet-"))
         )
 
-    # killed with its copy made, before renaming it over the publication
+    # killed with its copy made (and the Parquet export staged beside it, written while
+    # the copy ran), before renaming the copy over the publication
     child = _child(built, "copy", tmp_path / "never")
     assert child.wait(timeout=120) == -9, child.stdout.read()
     copies = leftovers()
-    assert len(copies) == 1 and copies[0].endswith(".duckdb")
+    assert len(copies) == 2
+    assert copies[0].startswith(".parquet-") and copies[1].endswith(".duckdb")
     # killed between the two renames that swap the Parquet folder: the next publish
-    # (this one) removed the copy above before dying
+    # (this one) removed the copy and the staging folder above before dying
     child = _child(built, "swap", tmp_path / "never")
     assert child.wait(timeout=120) == -9, child.stdout.read()
     staging = leftovers()
-    assert len(staging) == 1 and staging[0].startswith(".parquet-") and staging != copies
+    assert len(staging) == 1 and staging[0].startswith(".parquet-")
+    assert staging[0] not in copies
     assert not (folder / "parquet").exists() and (folder / "parquet.old").is_dir()
     # and leftovers named as the code names them, planted
     os.close(tempfile.mkstemp(dir=folder, prefix=".publish-", suffix=".duckdb")[0])

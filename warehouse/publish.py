@@ -6,7 +6,8 @@ to the publication, and renames the copy over the published file. ``rename`` is 
 a reader that has the old file open keeps reading the old state (its inode stays alive),
 a new connection sees the new state, and nobody ever sees a half-written month. Every
 published mart of the registry (``warehouse/marts.py``) is also exported to Parquet,
-partitioned by period, swapped in as a whole folder.
+partitioned by period, from the same locked working file while it is being copied, and
+swapped in as a whole folder.
 
 A whole publication (copy and export) holds the publication lock of its folder
 (``.publication.lock``), so when a publish starts, the ``.publish-*.duckdb`` copies and
@@ -22,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,13 +59,18 @@ def published_path(working: Path | str) -> Path:
 
 
 def publish(working: Path | str, target: Path | str | None = None) -> Publication:
-    """Copy the working warehouse to its published place atomically, then export Parquet."""
+    """Copy the working warehouse to its published place atomically, and export Parquet.
+
+    Holding the writer lock (so the working file does not change), the copy runs on a
+    helper thread while the Parquet export reads the same file: the two read one state,
+    and the copy's time is hidden behind the export's. The copy is renamed over the
+    published file first, then the export is swapped in."""
     working = Path(working).resolve()
     target = Path(target).resolve() if target else published_path(working)
     target.parent.mkdir(parents=True, exist_ok=True)
     with write_lock(target.parent / ".publication"):
         remove_leftovers(target.parent)
-        with write_lock(working):
+        with write_lock(working), ThreadPoolExecutor(1, thread_name_prefix="publish") as pool:
             con = duckdb.connect(str(working))
             try:
                 con.execute("CHECKPOINT")
@@ -73,14 +80,22 @@ def publish(working: Path | str, target: Path | str | None = None) -> Publicatio
                 dir=target.parent, prefix=_COPY_PREFIX, suffix=_COPY_SUFFIX
             )
             os.close(fd)
+            copied = pool.submit(shutil.copyfile, working, tmp_name)
             try:
-                shutil.copyfile(working, tmp_name)
+                staging, files = stage_parquet(working, target.parent / "parquet")
+            except BaseException:
+                copied.result()
+                Path(tmp_name).unlink(missing_ok=True)
+                raise
+            try:
+                copied.result()
                 os.chmod(tmp_name, 0o444)
                 os.replace(tmp_name, target)
             except BaseException:
                 Path(tmp_name).unlink(missing_ok=True)
+                shutil.rmtree(staging, ignore_errors=True)
                 raise
-        parquet_dir, files = export_parquet(target, target.parent / "parquet")
+        parquet_dir = swap_in(staging, target.parent / "parquet")
     return Publication(target, parquet_dir, target.stat().st_size, files)
 
 
@@ -184,38 +199,46 @@ FROM {table} AS t GROUP BY ALL
 """
 
 
-def export_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
-    """Export the published marts of ``database`` to ``out_dir/<mart>/`` partitioned by
-    period, replacing the previous export as a whole.
+def stage_parquet(database: Path, out_dir: Path) -> tuple[Path, int]:
+    """Write the published marts of ``database`` to a staging folder beside ``out_dir``;
+    return it and the number of Parquet files in it.
 
     A mart table keyed by period (``Mart.period_keys``) is written only for the periods
-    whose rows differ from the previous export (by a hash of the rows kept in
-    ``<mart>/_periods.json``); the files of the other periods are hard links to the
+    whose rows differ from the previous export in ``out_dir`` (by a hash of the rows kept
+    in ``<mart>/_periods.json``); the files of the other periods are hard links to the
     previous export's (Parquet files are never written in place, so they are shared
     safely). The same holds for views and the tables refreshed in full: their periods
     whose rows did not change are linked too."""
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=_EXPORT_PREFIX))
-    staging.chmod(0o755)
-    con = duckdb.connect(str(database), read_only=True)
     try:
-        existing = {
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'mart' "
-                "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'mart'"
-            ).fetchall()
-        }
-        for mart in published_marts():
-            if mart.name not in existing:  # a warehouse from before the mart existed
-                continue
-            _export_mart(con, mart, staging / mart.name, out_dir / mart.name)
-    finally:
-        con.close()
-    files = sum(1 for _ in staging.rglob("*.parquet"))
+        staging.chmod(0o755)
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            existing = {
+                row[0]
+                for row in con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'mart' "
+                    "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'mart'"
+                ).fetchall()
+            }
+            for mart in published_marts():
+                if mart.name not in existing:  # a warehouse from before the mart existed
+                    continue
+                _export_mart(con, mart, staging / mart.name, out_dir / mart.name)
+        finally:
+            con.close()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging, sum(1 for _ in staging.rglob("*.parquet"))
+
+
+def swap_in(staging: Path, out_dir: Path) -> Path:
+    """Put a staged export in place of ``out_dir`` (two renames; the old one is removed)."""
     old = out_dir.with_name(out_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if out_dir.exists():
         os.replace(out_dir, old)
     os.replace(staging, out_dir)
     shutil.rmtree(old, ignore_errors=True)
-    return out_dir, files
+    return out_dir
