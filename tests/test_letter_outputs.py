@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from fake_portal.server import FakePortal
 from pipelines.cli import app
 from pipelines.definitions import defs
-from pipelines.outputs.chart_data import make_chart
+from pipelines.outputs.chart_data import ChartDataError, find_unit, make_chart
 from pipelines.outputs.excel import SHEETS
 from pipelines.outputs.provisional import provisional_note
 from pipelines.resources import PortalResource, WarehouseResource
@@ -415,3 +415,19 @@ def test_groups_chart_without_period_draws_the_latest_closed_month(
         f"nhom-H44-{built.closed_month.label}.html",
         f"nhom-H44-{built.closed_month.label}.png",
     ]
+
+
+def test_a_unit_resolved_once_draws_what_its_code_draws(built: Built, tmp_path: Path) -> None:
+    """The run's charts resolve their unit once (``find_unit``) for the total and the
+    groups chart: the same files, series and titles as charts asked for by code; an unknown
+    code is refused in Vietnamese."""
+    with duckdb.connect(str(built.published), read_only=True) as con:
+        unit = find_unit(con, " h44 ")
+        assert (unit.code, unit.name) == ("H44", "UBND tỉnh Phú Thọ")
+        for kind in ("total", "groups"):
+            by_code = make_chart(con, kind, "H44", out_dir=tmp_path / "code")
+            resolved = make_chart(con, kind, unit, out_dir=tmp_path / "unit")
+            assert resolved.png.name == by_code.png.name
+            assert (resolved.series, resolved.title) == (by_code.series, by_code.title)
+        with pytest.raises(ChartDataError, match="không tìm thấy đơn vị"):
+            find_unit(con, "H99")

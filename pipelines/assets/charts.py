@@ -60,7 +60,7 @@ def out_portal__charts(
             metadata["unchanged"] = dg.MetadataValue.bool(True)
             return dg.MaterializeResult(metadata=metadata)
         # plotly and matplotlib are imported only when charts are drawn (start-up stays lean)
-        from pipelines.outputs.chart_data import NATIONAL_BUMP_TITLE, make_chart
+        from pipelines.outputs.chart_data import NATIONAL_BUMP_TITLE, find_unit, make_chart
 
         units = config.units or [
             row[0]
@@ -78,8 +78,9 @@ def out_portal__charts(
         bump = make_chart(con, "bump", None, out_dir=out, level="province", months=BUMP_MONTHS)
         metadata["bump_chart"] = _preview(bump.png.read_bytes(), NATIONAL_BUMP_TITLE)
         for code in units:
-            total = make_chart(con, "total", code, out_dir=out)
-            groups = make_chart(con, "groups", code, out_dir=out, period=month.label)
+            unit = find_unit(con, code)  # once for both charts
+            total = make_chart(con, "total", unit, out_dir=out)
+            groups = make_chart(con, "groups", unit, out_dir=out, period=month.label)
             metadata[f"total_{code}"] = _preview(total.png.read_bytes(), f"Tổng điểm — {code}")
             metadata[f"groups_{code}"] = _preview(groups.png.read_bytes(), f"Nhóm — {code}")
         stamp.write_text(drawn, encoding="utf-8")

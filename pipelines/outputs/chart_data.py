@@ -5,6 +5,7 @@ chart names from ``mart.top_bottom``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -46,30 +47,42 @@ def latest_closed_month(con: duckdb.DuckDBPyConnection, unit_id: str) -> Period 
     return _month(row[0][0]) if row[0][0] is not None else None
 
 
-def _unit(con: duckdb.DuckDBPyConnection, code: str) -> tuple[str, str, str]:
+@dataclass(frozen=True)
+class ChartUnit:
+    """A unit a chart is drawn for, as :func:`find_unit` resolved it."""
+
+    unit_id: str
+    name: str
+    code: str
+
+
+def find_unit(con: duckdb.DuckDBPyConnection, code: str) -> ChartUnit:
+    """The unit a code or id names: one canonical unit per code (``core.units_on``), the
+    unit as it stands today, else the one seen nearest to today (a province merged in
+    2025 keeps its own series). Resolve once and pass the result to each
+    :func:`make_chart` of the same unit: the lookup reads every sighting."""
     row = con.execute(
-        # one canonical unit per code (core.units_on): the unit as it stands today, else
-        # the one seen nearest to today (a province merged in 2025 keeps its own series)
         "SELECT unit_id, unit_name, unit_code FROM core.units_on(current_date) "
         "WHERE unit_code = ? OR unit_id = ?",
         [code.strip().upper(), code.strip()],
     ).fetchall()
     if not row:
         raise ChartDataError(f"không tìm thấy đơn vị {code!r}")
-    return row[0]
+    return ChartUnit(*row[0])
 
 
 def make_chart(
     con: duckdb.DuckDBPyConnection,
     kind: str,
-    unit: str | None,
+    unit: str | ChartUnit | None,
     *,
     out_dir: Path | str,
     period: str | None = None,
     level: str = "department",
     months: int | None = None,
 ) -> ChartFiles:
-    """Draw chart ``kind`` ("total", "bump" or "groups") for ``unit`` (a code or id).
+    """Draw chart ``kind`` ("total", "bump" or "groups") for ``unit`` (a code or id, or
+    a unit :func:`find_unit` resolved).
 
     ``bump`` ranks the units of ``level`` under the province ``unit``, or the provinces
     nationally when ``level`` is "province" (``unit`` is then not needed), over every
@@ -87,7 +100,8 @@ def make_chart(
             return _bump(cur, None, "", "toan-quoc", out, level, months)
         if unit is None:
             raise ChartDataError(f"biểu đồ {kind} cần mã đơn vị (--unit)")
-        unit_id, name, code = _unit(cur, unit)
+        found = unit if isinstance(unit, ChartUnit) else find_unit(cur, unit)
+        unit_id, name, code = found.unit_id, found.name, found.code
         if kind == "total":
             return _total(cur, unit_id, name, out, f"tong-diem-{code}")
         if kind == "bump":
