@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -84,7 +84,7 @@ def publish(working: Path | str, target: Path | str | None = None) -> Publicatio
             try:
                 staging, files = stage_parquet(working, target.parent / "parquet")
             except BaseException:
-                copied.result()
+                wait([copied])  # the export's error is the one raised
                 Path(tmp_name).unlink(missing_ok=True)
                 raise
             try:
