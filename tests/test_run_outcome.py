@@ -27,6 +27,7 @@ from pipelines.cli import app
 from pipelines.resources import WarehouseResource
 from pipelines.sources.portal.client import PortalBlocked, PortalRequestFailed
 from tests.helpers import resources_for
+from warehouse.outcome import record_run_captures
 from warehouse.publish import published_path
 from warehouse.reasons import REASONS, capture_problem, in_vietnamese
 
@@ -357,3 +358,28 @@ def test_every_reason_has_vietnamese_text() -> None:
         "dvc-progress-tree: Cổng trả lỗi HTTP 502 (sau 4 lần thử)"
     )
     assert in_vietnamese("a reason nobody wrote down") == "a reason nobody wrote down"
+
+
+def test_run_captures_are_noted_once_each_and_a_stop_reason_is_kept(
+    warehouse: WarehouseResource,
+) -> None:
+    """``record_run_captures`` writes a run's captures in one statement: a capture listed
+    twice is noted once, as first listed; the stop marks only its capture; a later note
+    of the same captures keeps the reason, and another run's notes are its own."""
+    with warehouse.connect() as con:
+        record_run_captures(con, "run-1", [("c1", True), ("c2", False), ("c1", False)])
+        record_run_captures(
+            con, "run-1", [("c2", False), ("c3", True)], stopped=("c3", "403 Forbidden")
+        )
+        record_run_captures(con, "run-1", [("c3", False)])
+        record_run_captures(con, "run-2", [("c1", False)])
+        record_run_captures(con, "run-2", [])
+        rows = con.execute(
+            "SELECT run_id, capture_id, is_new, stopped_reason FROM ops.run_captures ORDER BY ALL"
+        ).fetchall()
+    assert rows == [
+        ("run-1", "c1", True, None),
+        ("run-1", "c2", False, None),
+        ("run-1", "c3", True, "403 Forbidden"),
+        ("run-2", "c1", False, None),
+    ]

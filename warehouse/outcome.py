@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from warehouse.connection import transaction
 from warehouse.periods import period_label
 from warehouse.reasons import STOPPED_PREFIX, capture_problem, in_vietnamese, raw_store_fault
 from warehouse.rejections import captures_to_load
@@ -114,24 +113,23 @@ def record_run_captures(
 ) -> None:
     """Note in ``ops.run_captures`` the captures a run asked for (``(capture_id,
     is_new)``) and, with ``stopped`` = ``(capture_id, reason)``, the one the portal
-    stopped."""
-    rows = [(capture_id, is_new, None) for capture_id, is_new in captures]
-    if stopped is not None:
-        rows = [
-            (capture_id, is_new, stopped[1] if capture_id == stopped[0] else None)
-            for capture_id, is_new, _ in rows
-        ]
+    stopped. One statement for all of them (a capture listed twice is noted once, as first
+    listed); a stop reason already noted is kept."""
+    rows: dict[str, bool] = {}
+    for capture_id, is_new in captures:
+        rows.setdefault(capture_id, is_new)
     if not rows:
         return
-    with transaction(con):
-        con.executemany(
-            """
-            INSERT INTO ops.run_captures VALUES (?, ?, ?, ?, now())
-            ON CONFLICT (run_id, capture_id) DO UPDATE
-            SET stopped_reason = coalesce(excluded.stopped_reason, stopped_reason)
-            """,
-            [[run_id, capture_id, is_new, reason] for capture_id, is_new, reason in rows],
-        )
+    reasons = [stopped[1] if stopped and capture_id == stopped[0] else None for capture_id in rows]
+    con.execute(
+        """
+        INSERT INTO ops.run_captures
+        SELECT ?, unnest(?::VARCHAR[]), unnest(?::BOOLEAN[]), unnest(?::VARCHAR[]), now()
+        ON CONFLICT (run_id, capture_id) DO UPDATE
+        SET stopped_reason = coalesce(excluded.stopped_reason, stopped_reason)
+        """,
+        [run_id, list(rows), list(rows.values()), reasons],
+    )
 
 
 _CAPTURE_COLUMNS = """c.capture_id, c.period_type, c.period_start, c.root_unit_id,
