@@ -13,13 +13,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import polars as pl
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.demo import earlier_nights, run_demo
+from pipelines.outputs.letter_data import TOP_BOTTOM_N, load_letter_data
 from pipelines.settings import Settings
+from warehouse.periods import Period
 from warehouse.publish import published_path
 
 pytestmark = pytest.mark.integration
@@ -101,3 +104,85 @@ def test_the_readme_report_with_cutoff_has_data(demo_warehouse: Path, tmp_path: 
     text = out.with_suffix(".txt").read_text(encoding="utf-8")
     assert text.startswith("Điểm số tháng 10/2026 của UBND tỉnh Phú Thọ đạt "), text
     assert "tạm tính" not in text  # closed when the 5/11 night captured it
+
+
+# What a letter showed when it read the ``*_as_of(cutoff)`` macros over every period and
+# filtered them: the reference the letter's period-scoped reads are compared with.
+_REFERENCE_UNITS = """
+SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
+       s.group_scores, s.total_score, s.missing_groups,
+       s.band, s.rank, s.cohort_size, s.is_provisional,
+       s.rank_null_reason, s.reported_rank, s.reported_cohort_size,
+       c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
+       c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason,
+       s.captured_at
+FROM mart.unit_period_scores_as_of(?::TIMESTAMPTZ) AS s
+LEFT JOIN mart.score_changes_as_of(?::TIMESTAMPTZ) AS c
+  USING (unit_id, period_type, period_start)
+WHERE s.period_type = ? AND s.period_start = ? AND (s.unit_id = ? OR s.parent_unit_id = ?)
+"""
+_REFERENCE_SCOPED = {
+    "band_counts": """SELECT unit_level, band, unit_count, cohort_size, share_pct
+        FROM mart.band_counts_as_of(?::TIMESTAMPTZ)
+        WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?""",
+    "band_table": """SELECT * FROM mart.band_count_table_as_of(?::TIMESTAMPTZ)
+        WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?""",
+    "top_bottom": f"""SELECT position, unit_level, unit_id, unit_code, unit_name, total_score,
+               band, rank, rank_from_bottom, cohort_size
+        FROM mart.top_bottom_as_of({TOP_BOTTOM_N}, ?::TIMESTAMPTZ)
+        WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?""",
+}
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+def test_a_letter_reads_what_the_as_of_macros_give(demo_warehouse: Path) -> None:
+    """A letter derives its scores for its own periods only (the period and the one before
+    it): every figure equals what the ``*_as_of`` macros give over the whole history, at
+    cut-offs before, between and after the demo's nights, for months, a quarter and the
+    year, and the changes against the period before are there."""
+    nights = earlier_nights(datetime.fromisoformat(DEMO_DAY).date())
+    cutoffs = [nights[0].replace(hour=3), nights[0].replace(hour=16), nights[1].replace(hour=16)]
+    cutoffs.append(datetime(2026, 12, 31, tzinfo=VN))
+    periods = ["2026-09", "2026-10", "2026-11", "2026-Q3", "2026-Q4", "2026"]
+    compared = changes = 0
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        [(province_id,)] = con.execute(
+            "SELECT unit_id FROM core.units WHERE unit_code = 'H44' AND unit_level = 'province'"
+        ).fetchall()
+        for cutoff in cutoffs:
+            for label in periods:
+                period = Period.parse(label)
+                where = [period.period_type, period.start, province_id]
+                units = pl.from_arrow(
+                    con.sql(
+                        _REFERENCE_UNITS, params=[cutoff, cutoff, *where, province_id]
+                    ).to_arrow_table()
+                )
+                if units.filter(pl.col("unit_id") == province_id).is_empty():
+                    continue  # no data for the period at that cut-off: nothing to compare
+                data = load_letter_data(con, "H44", period, cutoff)
+                own = units.filter(pl.col("unit_id") == province_id)
+                assert data.province == own.row(0, named=True), (label, cutoff)
+                letter_levels = {"department": data.departments, data.local_level: data.local_units}
+                for level, frame in letter_levels.items():
+                    expected = units.filter(pl.col("unit_level") == level)
+                    assert not expected.is_empty()
+                    assert _sorted(frame).equals(_sorted(expected)), (level, label, cutoff)
+                for name, sql in _REFERENCE_SCOPED.items():
+                    expected = pl.from_arrow(con.sql(sql, params=[cutoff, *where]).to_arrow_table())
+                    assert _sorted(getattr(data, name)).equals(_sorted(expected)), (name, label)
+                [(sources,)] = con.execute(
+                    """SELECT coalesce(list(DISTINCT source_id ORDER BY source_id), [])
+                       FROM mart.group_values_as_of(?::TIMESTAMPTZ)
+                       WHERE period_type = ? AND period_start = ?
+                         AND (unit_id = ? OR parent_unit_id = ?)""",
+                    [cutoff, *where, province_id],
+                ).fetchall()
+                assert list(data.sources) == sources
+                compared += 1
+                changes += units["prev_total_score"].is_not_null().sum()
+    assert compared >= 10  # the comparisons ran, over several cut-offs and periods
+    assert changes > 0  # and some of them compare with a previous period

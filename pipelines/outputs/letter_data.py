@@ -1,7 +1,12 @@
 """The figures of a provincial letter, read from the marts as of a data cut-off.
 
-Everything comes from the ``mart.*_as_of(cutoff)`` macros, so a letter regenerated later
-(after the portal revised the month) shows the numbers as they stood at its cut-off.
+Everything comes from the marts as of the letter's data cut-off, so a letter regenerated
+later (after the portal revised the month) shows the numbers as they stood at its cut-off.
+The scores are derived once per letter, for its periods only (the period, and the one
+before it that the changes compare with; the same for the year to date) into temp tables
+of the letter's own cursor, and handed to the marts' ``*_of`` macros: a letter costs the
+same whatever the length of the history, and its rows are those of the
+``mart.*_as_of(cutoff)`` macros for the same periods.
 """
 
 from __future__ import annotations
@@ -67,6 +72,34 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFra
     return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
 
 
+_VALUES_OF_PERIODS = """
+CREATE OR REPLACE TEMP TABLE {name}_values AS
+WITH letter_periods AS (
+    SELECT unnest(?::VARCHAR[]) AS period_type, unnest(?::DATE[]) AS period_start
+)
+SELECT * FROM mart.group_values_in(?::TIMESTAMPTZ, 'letter_periods')
+"""
+_SCORES_OF_VALUES = """
+CREATE OR REPLACE TEMP TABLE {name}_scores AS
+SELECT * FROM mart.unit_period_scores_of('{name}_values', cutoff := ?::TIMESTAMPTZ)
+"""
+
+
+def _score_periods(
+    con: duckdb.DuckDBPyConnection, name: str, periods: list[Period], cutoff: datetime
+) -> None:
+    """Derive the group values and scores of ``periods`` as of ``cutoff`` into the temp
+    tables ``<name>_values`` and ``<name>_scores`` of ``con`` (``name``: a constant of this
+    module). Their rows are those of ``mart.group_values_as_of`` and
+    ``mart.unit_period_scores_as_of`` for those periods (every value, total, rank and
+    cohort of a period comes from that period's captures), at the cost of those periods
+    instead of the whole history."""
+    types, starts = [p.period_type for p in periods], [p.start for p in periods]
+    # ``name`` is one of this module's constants; the periods and cut-off are parameters.
+    con.execute(_VALUES_OF_PERIODS.format(name=name), [types, starts, cutoff])
+    con.execute(_SCORES_OF_VALUES.format(name=name), [cutoff])
+
+
 _UNITS_WITH_CHANGES = """
 SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
        s.group_scores, s.total_score, s.missing_groups,
@@ -75,11 +108,14 @@ SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
        c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
        c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason,
        s.captured_at
-FROM mart.unit_period_scores_as_of(?::TIMESTAMPTZ) AS s
-LEFT JOIN mart.score_changes_as_of(?::TIMESTAMPTZ) AS c
+FROM {name}_scores AS s
+LEFT JOIN mart.score_changes_of('{name}_scores') AS c
   USING (unit_id, period_type, period_start)
 WHERE s.period_type = ? AND s.period_start = ?
 """
+"""The units of the temp table ``<name>_scores`` (:func:`_score_periods`) with their
+changes against the period before (``mart.score_changes_of``), for one period
+(parameters: period type, period start) and a filter of units the caller appends."""
 
 
 def period_groups(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
@@ -107,7 +143,8 @@ def load_letter_data(
 ) -> LetterData:
     """Collect a letter's figures for ``province`` (code or id) and ``period`` as of
     ``cutoff``. The reads run on a cursor of ``con`` (same database, same locked
-    settings), so a result the caller left unfetched on ``con`` does not get in their way.
+    settings), so a result the caller left unfetched on ``con`` does not get in their way,
+    and the letter's temp tables (:func:`_score_periods`) go with the cursor.
     """
     with con.cursor() as cur:
         return _load(cur, province, period, cutoff)
@@ -125,11 +162,12 @@ def _load(
     if not found:
         raise LetterDataError(f"không tìm thấy tỉnh {province!r} trong kho dữ liệu")
     province_id, code, name = found[0]
-    base = [cutoff, cutoff, period.period_type, period.start]
+    # the period, and the one before it that its changes compare with
+    _score_periods(con, "letter", [period, period.previous()], cutoff)
     units = _frame(
         con,
-        _UNITS_WITH_CHANGES + " AND (s.unit_id = ? OR s.parent_unit_id = ?)",
-        [*base, province_id, province_id],
+        _UNITS_WITH_CHANGES.format(name="letter") + " AND (s.unit_id = ? OR s.parent_unit_id = ?)",
+        [period.period_type, period.start, province_id, province_id],
     )
     own = units.filter(pl.col("unit_id") == province_id)
     if own.is_empty():
@@ -139,10 +177,12 @@ def _load(
     row = own.row(0, named=True)
     ytd = None
     if period.period_type != "year":
+        year = Period("year", period.start.replace(month=1, day=1))
+        _score_periods(con, "year", [year, year.previous()], cutoff)
         ytd_frame = _frame(
             con,
-            _UNITS_WITH_CHANGES + " AND s.unit_id = ?",
-            [cutoff, cutoff, "year", period.start.replace(month=1), province_id],
+            _UNITS_WITH_CHANGES.format(name="year") + " AND s.unit_id = ?",
+            [year.period_type, year.start, province_id],
         )
         ytd = ytd_frame.row(0, named=True) if ytd_frame.height else None
     groups = period_groups(con, period)
@@ -165,36 +205,39 @@ def _load(
     local_units = children.filter(pl.col("unit_level") == local_level).sort(
         ["rank", "unit_name"], nulls_last=True
     )
+    in_period = [period.period_type, period.start, province_id]
     band_counts = _frame(
         con,
         """SELECT unit_level, band, unit_count, cohort_size, share_pct
-           FROM mart.band_counts_as_of(?::TIMESTAMPTZ)
-           WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?""",
-        [cutoff, period.period_type, period.start, province_id],
+           FROM mart.band_counts_of('letter_scores')
+           WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?
+           ORDER BY unit_level, band""",
+        in_period,
     )
     band_table = _frame(
         con,
-        """SELECT * FROM mart.band_count_table_as_of(?::TIMESTAMPTZ)
+        """WITH band_counts_at_cutoff AS (SELECT * FROM mart.band_counts_of('letter_scores'))
+           SELECT * FROM mart.band_count_table_of('band_counts_at_cutoff')
            WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?
            ORDER BY row_order""",
-        [cutoff, period.period_type, period.start, province_id],
+        in_period,
     )
     top_bottom = _frame(
         con,
         """SELECT position, unit_level, unit_id, unit_code, unit_name, total_score, band,
                   rank, rank_from_bottom, cohort_size
-           FROM mart.top_bottom_as_of(?, ?::TIMESTAMPTZ)
+           FROM mart.top_bottom_of('letter_scores', ?)
            WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?
            ORDER BY unit_level, CASE position WHEN 'top' THEN 0 ELSE 1 END, rank, unit_name""",
-        [TOP_BOTTOM_N, cutoff, period.period_type, period.start, province_id],
+        [TOP_BOTTOM_N, *in_period],
     )
     sources = tuple(
         source
         for (source,) in con.execute(
-            """SELECT DISTINCT source_id FROM mart.group_values_as_of(?::TIMESTAMPTZ)
+            """SELECT DISTINCT source_id FROM letter_values
                WHERE period_type = ? AND period_start = ? AND (unit_id = ? OR parent_unit_id = ?)
                ORDER BY source_id""",
-            [cutoff, period.period_type, period.start, province_id, province_id],
+            [*in_period, province_id],
         ).fetchall()
     )
     indicators = _frame(
