@@ -9,8 +9,9 @@ DuckDB ``read_text`` and Python ``json.loads`` of every file); a nightly run ove
 after a night that changed September: the steady state, not the first night after the
 history was filled) split into Dagster overhead, HTTP and work, with 36 and with 6 months
 of history; an N-month backfill as one run vs one run per month; analyst queries on the
-published file (median latency). Every measured step starts with the disk written back
-(``os.sync``).
+published file (median latency), and the figures of one provincial letter as of a data
+cut-off (``dvc766 report --cutoff``). Every measured step starts with the disk written
+back (``os.sync``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIRST_MONTH = "2024-01"
@@ -377,7 +379,29 @@ def main() -> None:
                 samples.append((time.perf_counter() - t0) * 1000)
             latencies[query_name] = statistics.median(samples)
     figures["query_ms"] = latencies
+    figures["letter_s"] = _letter_seconds(published)
     _write(figures, floor, Path(args.results))
+
+
+LETTER = ("H44", "2026-11", datetime(2027, 1, 20, 16, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+"""The letter measured: a province, a month and a data cut-off after its revision."""
+
+
+def _letter_seconds(published: Path) -> float:
+    """Median seconds of the figures of one provincial letter as of a cut-off (what
+    ``dvc766 report --cutoff`` and the webhook read) on the published file."""
+    from pipelines.outputs.letter_data import load_letter_data
+    from warehouse.connection import connect_reader
+    from warehouse.periods import Period
+
+    province, period, cutoff = LETTER
+    samples = []
+    with connect_reader(published) as con:
+        for _ in range(5):
+            t0 = time.perf_counter()
+            load_letter_data(con, province, Period.parse(period), cutoff)
+            samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
 
 
 def _months_back(last, count: int):
@@ -477,6 +501,7 @@ def _write(figures: dict, floor: float, results: Path) -> None:
             f"extrapolated to {figures['months']}"
         ),
         "query_ms": {k: round(v, 2) for k, v in figures["query_ms"].items()},
+        "letter_as_of_s": round(figures["letter_s"], 2),
         "fill_s": round(figures["fill"]["seconds"], 1),
     }
     rows = [
@@ -525,6 +550,7 @@ def _write(figures: dict, floor: float, results: Path) -> None:
             "",
         ),
         *((f"query {k} (median)", f"{v} ms", "< 100 ms") for k, v in summary["query_ms"].items()),
+        ("figures of one letter as of a cut-off (median)", f"{summary['letter_as_of_s']} s", ""),
     ]
     width = max(len(r[0]) for r in rows)
     lines = [f"{name:<{width}}  {value}  {target}".rstrip() for name, value, target in rows]
