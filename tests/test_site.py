@@ -13,9 +13,10 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
@@ -202,6 +203,32 @@ def test_cli_site_as_of_a_cutoff_goes_to_its_own_folder(
     assert "chưa có dữ liệu" in (folder / "index.html").read_text(encoding="utf-8")
     bad = runner.invoke(app, [*base, "--cutoff", "hôm qua"])
     assert bad.exit_code == 2 and "thời điểm chốt không hợp lệ" in bad.output
+
+
+@pytest.mark.integration
+def test_a_site_at_a_cutoff_shows_each_period_as_built_alone(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    """A site of every period at a cut-off reads each mart's ``_as_of`` macro once and
+    then its temp table; each period's pages (their JSON data) are those of the same
+    period built alone, which reads the macros themselves."""
+    cutoff = datetime(2027, 1, 5, 16, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    every = build_site(built["published"], tmp_path / "every", cutoff=cutoff)
+    assert len(every.built) >= 3, every.built  # months, the quarter, the year
+    for label in every.built:
+        alone = build_site(
+            built["published"], tmp_path / label, only=[Period.parse(label)], cutoff=cutoff
+        )
+        assert alone.built == [label]
+        mine = every.out / label
+        theirs = alone.out / label
+        files = sorted(p.relative_to(mine) for p in mine.rglob("*.json"))
+        assert files == sorted(p.relative_to(theirs) for p in theirs.rglob("*.json"))
+        assert len(files) > 10
+        for name in files:
+            assert json.loads((mine / name).read_text(encoding="utf-8")) == json.loads(
+                (theirs / name).read_text(encoding="utf-8")
+            ), (label, name)
 
 
 def _fake_period(name: str, total: float | None) -> PeriodData:

@@ -138,8 +138,16 @@ def _row(unit: Row, href: str) -> Row:
 def _optional(data: PeriodData, unit_id: str) -> dict[str, Any]:
     wit = data.mart_rows("what_it_takes", unit_id)
     if wit is not None:
+        # ranked indicators first; the rest (a group scored without indicators has no
+        # rank) by group and code, so the page is the same whatever order rows came in
         wit = sorted(
-            wit, key=lambda r: (r.get("indicator_rank") is None, r.get("indicator_rank") or 0)
+            wit,
+            key=lambda r: (
+                r.get("indicator_rank") is None,
+                r.get("indicator_rank") or 0,
+                r.get("group_code") or "",
+                r.get("indicator_code") or "",
+            ),
         )
     return {
         "since_yesterday_rows": data.mart_rows("since_yesterday", unit_id),

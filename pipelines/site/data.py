@@ -8,6 +8,7 @@ page shows "chưa có dữ liệu" otherwise.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -93,20 +94,54 @@ def _rank_order(unit: Row) -> tuple:
     return (unit["rank"] is None, unit["rank"] or 0, unit["unit_name"] or "")
 
 
+_SOURCES = itertools.count()
+"""Numbers the sources of one process, so two sources at different cut-offs on one
+connection never share a temp table."""
+
+
 @dataclass(frozen=True)
 class Source:
     """Where the figures come from: the marts as they are (``cutoff`` None) or as they
     stood at a data cut-off (their ``_as_of`` macros). Relations are registry names
-    written into SQL; the cut-off is always a parameter."""
+    written into SQL; the cut-off is always a parameter.
+
+    At a cut-off, an ``_as_of`` macro derives the whole history whatever filter follows
+    it, so a site of many periods paid the whole history again for each period. The
+    first read of a relation uses the macro itself (a site of one period costs what it
+    did); from the second on, the relation is evaluated once into a temp table of the
+    connection, which the later reads use."""
 
     con: duckdb.DuckDBPyConnection
     cutoff: datetime | None = None
+    _read: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False, compare=False)
+    _at_cutoff: dict[tuple[str, str], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _number: int = field(
+        default_factory=lambda: next(_SOURCES), init=False, repr=False, compare=False
+    )
 
     def relation(self, name: str, schema: str = "mart") -> tuple[str, list[Any]]:
-        """``mart.<name>`` or ``mart.<name>_as_of(?)`` with its parameter."""
+        """``<schema>.<name>``, or at a cut-off ``<schema>.<name>_as_of(?)`` with its
+        parameter the first time and then the temp table holding it (no parameter)."""
         if self.cutoff is None:
             return f"{schema}.{name}", []
-        return f"{schema}.{name}_as_of(?::TIMESTAMPTZ)", [self.cutoff]
+        key = (schema, name)
+        macro = f"{schema}.{name}_as_of(?::TIMESTAMPTZ)"
+        if key not in self._read:
+            self._read.add(key)
+            return macro, [self.cutoff]
+        table = self._at_cutoff.get(key)
+        if table is None:
+            table = f"at_cutoff_{self._number}_{schema}_{name}"
+            # Schema and name come from this module and the registry, never from input;
+            # the cut-off is a parameter.
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {macro}",  # noqa: S608
+                [self.cutoff],
+            )
+            self._at_cutoff[key] = table
+        return table, []
 
     def has(self, name: str) -> bool:
         """Whether the file has the mart (its ``_as_of`` macro when at a cut-off)."""
@@ -250,7 +285,7 @@ def period_data(source: Source, period: Period, history: History) -> PeriodData:
     if source.cutoff is None:
         values, values_params = "core.current_group_scores", []
     else:
-        values, values_params = "core.group_scores_as_of(?::TIMESTAMPTZ)", [source.cutoff]
+        values, values_params = source.relation("group_scores", schema="core")
     source_unit = (
         "source_unit_id"
         if source.has_column("core", "current_group_scores", "source_unit_id")
