@@ -40,6 +40,10 @@ PREVIOUS_NIGHT_MONTHS_BACK = 3  # the night before the nightly re-captured the m
 # many months before the last (September for December), as the portal showed it the day
 # before its revision (the 16th, two months later)
 
+LETTER = ("H44", "2026-11", datetime(2027, 1, 20, 16, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+"""The letter measured: a province, a month and a data cut-off after its revision."""
+
+
 QUERIES = {
     "month_scoreboard": """
         SELECT unit_name, total_score, band, rank, prev_rank, rank_move
@@ -381,10 +385,6 @@ def main() -> None:
     figures["query_ms"] = latencies
     figures["letter_s"] = _letter_seconds(published)
     _write(figures, floor, Path(args.results))
-
-
-LETTER = ("H44", "2026-11", datetime(2027, 1, 20, 16, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
-"""The letter measured: a province, a month and a data cut-off after its revision."""
 
 
 def _letter_seconds(published: Path) -> float:
