@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 
 import duckdb
-import polars as pl
+import pyarrow as pa
 
 from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME, PARAMETER_FIELDS
 from warehouse.load_core import run_sql_script
@@ -58,31 +58,58 @@ REPLY_SCHEMA = json.dumps(
 )
 
 
+_BATCH_SCHEMA = pa.schema(
+    [
+        ("response_id", pa.string()),
+        ("capture_id", pa.string()),
+        ("endpoint", pa.string()),
+        ("group_code", pa.string()),
+        ("shape", pa.string()),
+        ("page", pa.int64()),
+        ("root_unit_id", pa.string()),
+        ("period_type", pa.string()),
+        ("period_start", pa.date32()),
+        ("captured_at", pa.timestamp("us", tz="UTC")),
+        ("content", pa.binary()),
+    ]
+)
+PARSE_CHUNK_ROWS = 64
+"""Replies per Arrow record batch handed to DuckDB: it scans a registered Arrow table one
+record batch per task, so small batches let every thread parse replies (one batch of
+the whole load would be parsed by one thread)."""
+
+
+def reply_batch(replies: Sequence[StoredReply]) -> pa.Table:
+    """The replies as the Arrow table ``sql/core/load/portal_docs.sql`` reads
+    (``portal_batch``), in record batches of :data:`PARSE_CHUNK_ROWS`. The content stays
+    the verified bytes; DuckDB decodes them (UTF-8, an error if they are not) before
+    parsing."""
+    endpoints = [ENDPOINTS_BY_NAME[r.endpoint] for r in replies]
+    columns = {
+        "response_id": [r.response_id for r in replies],
+        "capture_id": [r.capture_id for r in replies],
+        "endpoint": [r.endpoint for r in replies],
+        "group_code": [e.group_code for e in endpoints],
+        "shape": [e.shape for e in endpoints],
+        "page": [r.page for r in replies],
+        "root_unit_id": [r.root_unit_id for r in replies],
+        "period_type": [r.period_type for r in replies],
+        "period_start": [r.period_start for r in replies],
+        "captured_at": [r.captured_at for r in replies],
+        "content": [r.content for r in replies],
+    }
+    table = pa.table(columns, schema=_BATCH_SCHEMA)
+    return pa.Table.from_batches(
+        table.to_batches(max_chunksize=PARSE_CHUNK_ROWS), schema=_BATCH_SCHEMA
+    )
+
+
 def load_portal_replies(con: duckdb.DuckDBPyConnection, replies: Sequence[StoredReply]) -> dict:
     """Insert the core rows of current-API replies; return the rows per core table.
 
     The bytes are those the raw store verified and the validator decoded: DuckDB reads
     them from this batch, never from the file system."""
-    batch = pl.DataFrame(
-        [
-            {
-                "response_id": r.response_id,
-                "capture_id": r.capture_id,
-                "endpoint": r.endpoint,
-                "group_code": ENDPOINTS_BY_NAME[r.endpoint].group_code,
-                "shape": ENDPOINTS_BY_NAME[r.endpoint].shape,
-                "page": r.page,
-                "root_unit_id": r.root_unit_id,
-                "period_type": r.period_type,
-                "period_start": r.period_start,
-                "captured_at": r.captured_at,
-                "content": r.content.decode("utf-8"),
-            }
-            for r in replies
-        ],
-        schema_overrides={"group_code": pl.String, "captured_at": pl.Datetime("us", "UTC")},
-    )
-    con.register("portal_batch", batch)
+    con.register("portal_batch", reply_batch(replies))
     try:
         run_sql_script(con, read_sql("core/load/portal_docs.sql"), [REPLY_SCHEMA])
         return run_sql_script(con, read_sql("core/load/portal_rows.sql"))
