@@ -1,5 +1,6 @@
 """Single benchmark steps, each run in its own process so its peak memory is its own:
-``python -m bench.steps rebuild|read_text|json_loads ...`` prints one JSON line."""
+``python -m bench.steps rebuild|write_floor|read_text|json_loads ...`` prints one JSON
+line."""
 
 from __future__ import annotations
 
@@ -48,6 +49,40 @@ def rebuild(database: str, raw_store: str) -> dict:
     }
 
 
+def write_floor(database: str, copy: str) -> dict:
+    """What writing the rebuild's results costs, computed nothing: every core table and
+    every materialised mart of ``database`` copied into a new warehouse file ``copy`` (the
+    pipeline's connection settings, one transaction, then a checkpoint). A rebuild
+    writes these rows, so it cannot take less than this."""
+    import duckdb
+
+    from warehouse.connection import writer_config
+    from warehouse.derive import MART_TABLES
+    from warehouse.load_core import CORE_SCHEMAS
+
+    tables = [("core", name) for name in CORE_SCHEMAS] + [("mart", name) for name in MART_TABLES]
+    Path(copy).unlink(missing_ok=True)
+    con = duckdb.connect(copy, config=writer_config())
+    try:
+        con.execute("ATTACH ? AS source (READ_ONLY)", [database])
+        t0 = time.perf_counter()
+        con.execute("BEGIN TRANSACTION")
+        for schema, name in tables:
+            # fixed names: the core tables and the mart registry
+            con.execute(f"CREATE TABLE {schema}_{name} AS FROM source.{schema}.{name}")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        seconds = time.perf_counter() - t0
+        rows = sum(
+            con.execute(f"SELECT count(*) FROM {schema}_{name}").fetchone()[0]  # noqa: S608
+            for schema, name in tables
+        )
+    finally:
+        con.close()
+    Path(copy).unlink(missing_ok=True)
+    return {"seconds": seconds, "rows": rows}
+
+
 def read_text(list_file: str) -> dict:
     """The floor, DuckDB side: read every raw file into a table, nothing else."""
     import duckdb
@@ -72,6 +107,11 @@ if __name__ == "__main__":
     step, *args = sys.argv[1:]
     print(
         json.dumps(
-            {"rebuild": rebuild, "read_text": read_text, "json_loads": json_loads}[step](*args)
+            {
+                "rebuild": rebuild,
+                "write_floor": write_floor,
+                "read_text": read_text,
+                "json_loads": json_loads,
+            }[step](*args)
         )
     )
