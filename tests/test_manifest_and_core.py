@@ -9,7 +9,7 @@ from pipelines.resources import WarehouseResource
 from pipelines.sources.portal.endpoints import GROUP_ENDPOINTS
 from pipelines.sources.registry import PORTAL, SOURCES
 from tests.conftest import PHU_THO
-from warehouse.load_core import captures_to_normalise, normalise_captures
+from warehouse.load_core import _read_replies, captures_to_normalise, normalise_captures
 from warehouse.manifest import record_capture
 from warehouse.periods import Period
 from warehouse.records import CaptureBundle, FetchedReply, Reply
@@ -128,6 +128,35 @@ def _rows(con, sql: str, params: list) -> set[tuple]:
     return {tuple(row) for row in con.execute(sql, params).fetchall()}
 
 
+def _assert_loaded_as_parsed(con, response: str, parsed) -> None:
+    """The core rows of ``response`` are those the Python parser reads from its bytes."""
+    assert _rows(
+        con,
+        """SELECT unit_id, unit_code, unit_name, unit_type, unit_level, parent_unit_id,
+                  province_unit_id FROM core.unit_sightings WHERE response_id = ?""",
+        [response],
+    ) == {tuple(r.values()) for r in parsed.unit_sightings}
+    assert _rows(
+        con,
+        """SELECT unit_id, group_code, score, max_score, ratio, score_delta, is_root
+           FROM core.group_scores WHERE response_id = ?""",
+        [response],
+    ) == {tuple(r.values()) for r in parsed.group_scores}
+    assert _rows(
+        con,
+        """SELECT unit_id, group_code, metric_code, metric_name, numerator, denominator,
+                  ratio, score, max_score, data_quality_status, data_quality_message
+           FROM core.metric_values WHERE response_id = ?""",
+        [response],
+    ) == {tuple(r.values()) for r in parsed.metric_values}
+    assert _rows(
+        con,
+        """SELECT unit_id, group_code, parameter, value FROM core.group_parameters
+           WHERE response_id = ?""",
+        [response],
+    ) == {tuple(r.values()) for r in parsed.group_parameters}
+
+
 def test_sql_loader_matches_the_python_parser(warehouse, samples_dir: Path) -> None:
     """Core is loaded in SQL; the Python parser validates at capture time. Same rows."""
     from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME
@@ -138,29 +167,43 @@ def test_sql_loader_matches_the_python_parser(warehouse, samples_dir: Path) -> N
         normalise_captures(con, warehouse.store(), [rec.capture_id], SOURCES)
         for path in sorted((samples_dir / "2026").glob("*.json")):
             parsed = parse_group_reply(ENDPOINTS_BY_NAME[path.stem], path.read_bytes(), PHU_THO)
-            response = f"{rec.capture_id}:{path.stem}"
-            assert _rows(
-                con,
-                """SELECT unit_id, unit_code, unit_name, unit_type, unit_level, parent_unit_id,
-                          province_unit_id FROM core.unit_sightings WHERE response_id = ?""",
-                [response],
-            ) == {tuple(r.values()) for r in parsed.unit_sightings}
-            assert _rows(
-                con,
-                """SELECT unit_id, group_code, score, max_score, ratio, score_delta, is_root
-                   FROM core.group_scores WHERE response_id = ?""",
-                [response],
-            ) == {tuple(r.values()) for r in parsed.group_scores}
-            assert _rows(
-                con,
-                """SELECT unit_id, group_code, metric_code, metric_name, numerator, denominator,
-                          ratio, score, max_score, data_quality_status, data_quality_message
-                   FROM core.metric_values WHERE response_id = ?""",
-                [response],
-            ) == {tuple(r.values()) for r in parsed.metric_values}
-            assert _rows(
-                con,
-                """SELECT unit_id, group_code, parameter, value FROM core.group_parameters
-                   WHERE response_id = ?""",
-                [response],
-            ) == {tuple(r.values()) for r in parsed.group_parameters}
+            _assert_loaded_as_parsed(con, f"{rec.capture_id}:{path.stem}", parsed)
+
+
+def test_replies_parsed_in_several_record_batches_keep_their_provenance(
+    warehouse, samples_dir: Path, monkeypatch
+) -> None:
+    """DuckDB parses the replies of a load in parallel, one Arrow record batch per task
+    (``PARSE_CHUNK_ROWS`` replies each). Split into batches of two, the replies of three
+    captures (a year, a month, a quarter: different bytes) still give each response the
+    rows the Python parser reads from its own bytes: no row goes to another reply."""
+    from pipelines.sources.portal import load
+    from pipelines.sources.portal.endpoints import ENDPOINTS_BY_NAME
+    from tests.portal_oracle import parse_group_reply
+
+    folders = {"2026": "2026", "2026-08": "2026-08", "2026-Q3": "2026-Q3"}
+    records = {
+        folder: record(warehouse, bundle_from_folder(samples_dir / folder, Period.parse(label)))
+        for folder, label in folders.items()
+    }
+    monkeypatch.setattr(load, "PARSE_CHUNK_ROWS", 2)
+    with warehouse.connect() as con:
+        replies, _ = _read_replies(
+            con, warehouse.store(), [rec.capture_id for rec in records.values()]
+        )
+        batch = load.reply_batch(replies)
+        assert len(replies) == 11 and batch.num_rows == 11
+        assert [b.num_rows for b in batch.to_batches()] == [2, 2, 2, 2, 2, 1]
+        assert batch.column("response_id").to_pylist() == [r.response_id for r in replies]
+        assert batch.column("content").to_pylist() == [r.content for r in replies]
+        normalise_captures(
+            con, warehouse.store(), [rec.capture_id for rec in records.values()], SOURCES
+        )
+        compared = 0
+        for folder, rec in records.items():
+            for path in sorted((samples_dir / folder).glob("*.json")):
+                endpoint = ENDPOINTS_BY_NAME[path.stem]
+                parsed = parse_group_reply(endpoint, path.read_bytes(), PHU_THO)
+                _assert_loaded_as_parsed(con, f"{rec.capture_id}:{path.stem}", parsed)
+                compared += 1
+        assert compared == 11
