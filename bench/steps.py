@@ -50,9 +50,9 @@ def rebuild(database: str, raw_store: str) -> dict:
 
 
 def write_floor(database: str, copy: str) -> dict:
-    """What writing the rebuild's results costs, computed nothing: every core table and
-    every materialised mart of ``database`` copied into a new warehouse file ``copy`` (the
-    pipeline's connection settings, one transaction, then a checkpoint). A rebuild
+    """What writing the rebuild's results costs, with nothing computed: every core table
+    and every materialised mart of ``database`` copied into a new warehouse file ``copy``
+    (the pipeline's connection settings, one transaction, then a checkpoint). A rebuild
     writes these rows, so it cannot take less than this."""
     import duckdb
 

@@ -4,9 +4,9 @@
 -- (response_id, capture_id, endpoint, group_code, shape, page, root_unit_id,
 -- period_type, period_start, captured_at, content): the replies the raw store verified
 -- and the validator decoded, never re-read from disk; content is their bytes, decoded
--- here as UTF-8 (an error, failing the batch, if they are not). The root and the unit list are
--- taken from the keys of the reply's shape, as the validator reads them; a paged
--- reply's root is taken from its first page only.
+-- here as UTF-8 (an error, failing the batch, if they are not). The root and the unit
+-- list are taken from the keys of the reply's shape, as the validator reads them; a
+-- paged reply's root is taken from its first page only.
 CREATE OR REPLACE TEMP TABLE portal_items AS
 WITH docs AS (
     SELECT b.* EXCLUDE (content), from_json(decode(b.content), ?).data AS data
