@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.demo import earlier_nights, run_demo
-from pipelines.outputs.letter_data import TOP_BOTTOM_N, load_letter_data
+from pipelines.outputs.letter_data import TOP_BOTTOM_N, UNIT_COLUMNS, load_letter_data
 from pipelines.settings import Settings
 from warehouse.periods import Period
 from warehouse.publish import published_path
@@ -108,14 +108,8 @@ def test_the_readme_report_with_cutoff_has_data(demo_warehouse: Path, tmp_path: 
 
 # What a letter showed when it read the ``*_as_of(cutoff)`` macros over every period and
 # filtered them: the reference the letter's period-scoped reads are compared with.
-_REFERENCE_UNITS = """
-SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
-       s.group_scores, s.total_score, s.missing_groups,
-       s.band, s.rank, s.cohort_size, s.is_provisional,
-       s.rank_null_reason, s.reported_rank, s.reported_cohort_size,
-       c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
-       c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason,
-       s.captured_at
+_REFERENCE_UNITS = f"""
+SELECT {UNIT_COLUMNS}
 FROM mart.unit_period_scores_as_of(?::TIMESTAMPTZ) AS s
 LEFT JOIN mart.score_changes_as_of(?::TIMESTAMPTZ) AS c
   USING (unit_id, period_type, period_start)

@@ -100,19 +100,25 @@ def _score_periods(
     con.execute(_SCORES_OF_VALUES.format(name=name), [cutoff])
 
 
-_UNITS_WITH_CHANGES = """
-SELECT s.unit_id, s.unit_code, s.unit_name, s.unit_level,
-       s.group_scores, s.total_score, s.missing_groups,
-       s.band, s.rank, s.cohort_size, s.is_provisional,
-       s.rank_null_reason, s.reported_rank, s.reported_cohort_size,
-       c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
-       c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason,
-       s.captured_at
-FROM {name}_scores AS s
-LEFT JOIN mart.score_changes_of('{name}_scores') AS c
+UNIT_COLUMNS = """
+s.unit_id, s.unit_code, s.unit_name, s.unit_level,
+s.group_scores, s.total_score, s.missing_groups,
+s.band, s.rank, s.cohort_size, s.is_provisional,
+s.rank_null_reason, s.reported_rank, s.reported_cohort_size,
+c.prev_total_score, c.delta_points, c.delta_pct, c.prev_rank, c.rank_move,
+c.prev_band, c.band_transition, c.comparable, c.not_comparable_reason,
+s.captured_at
+"""
+"""What a letter reads of each unit: its scores (``s``, shaped like
+mart.unit_period_scores) and its changes (``c``, shaped like mart.score_changes)."""
+
+_UNITS_WITH_CHANGES = f"""
+SELECT {UNIT_COLUMNS}
+FROM {{name}}_scores AS s
+LEFT JOIN mart.score_changes_of('{{name}}_scores') AS c
   USING (unit_id, period_type, period_start)
 WHERE s.period_type = ? AND s.period_start = ?
-"""
+"""  # noqa: S608 (a constant of this module)
 """The units of the temp table ``<name>_scores`` (:func:`_score_periods`) with their
 changes against the period before (``mart.score_changes_of``), for one period
 (parameters: period type, period start) and a filter of units the caller appends."""
@@ -206,18 +212,22 @@ def _load(
         ["rank", "unit_name"], nulls_last=True
     )
     in_period = [period.period_type, period.start, province_id]
+    # derived once: the band counts and the band table read them
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE letter_band_counts AS "
+        "SELECT * FROM mart.band_counts_of('letter_scores')"
+    )
     band_counts = _frame(
         con,
         """SELECT unit_level, band, unit_count, cohort_size, share_pct
-           FROM mart.band_counts_of('letter_scores')
+           FROM letter_band_counts
            WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?
            ORDER BY unit_level, band""",
         in_period,
     )
     band_table = _frame(
         con,
-        """WITH band_counts_at_cutoff AS (SELECT * FROM mart.band_counts_of('letter_scores'))
-           SELECT * FROM mart.band_count_table_of('band_counts_at_cutoff')
+        """SELECT * FROM mart.band_count_table_of('letter_band_counts')
            WHERE period_type = ? AND period_start = ? AND parent_unit_id = ?
            ORDER BY row_order""",
         in_period,
