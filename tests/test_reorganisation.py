@@ -7,10 +7,13 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from pipelines.resources import WarehouseResource
 from pipelines.sources.files.ingest import IngestOptions
 from tests.conftest import SAMPLES
 from tests.file_ingest import ingest_bytes, ingest_path
+from tests.helpers import materialize
 from warehouse.derive import rebuild_marts
 from warehouse.schema import apply_schema
 
@@ -174,6 +177,39 @@ def test_merged_province_scores_are_derived_means_of_members(
         False,
         ["pre2025:17", "pre2025:25", "pre2025:26"],
     )
+
+
+@pytest.mark.integration
+def test_merged_province_scores_sit_beside_the_merged_provinces_own_series(
+    warehouse: WarehouseResource, portal
+) -> None:
+    """The derived pre-merger series is keyed by the merged province's canonical unit, the
+    id its own values have in mart.unit_period_scores, so the two read side by side."""
+    assert materialize(portal, warehouse, "2026-10", ["H50", "H17"]).success
+    with warehouse.connect() as con:
+        ingest_path(con, warehouse.store(), FIXTURES / "provinces_2024.html")
+        rebuild_marts(con)
+        beside = con.execute(
+            """SELECT s.unit_code, m.total_score, s.total_score IS NOT NULL
+               FROM mart.merged_province_scores AS m
+               JOIN mart.unit_period_scores AS s
+                   ON s.unit_id = m.unit_id
+                   AND s.period_type = 'month' AND s.period_start = DATE '2026-10-01'
+               ORDER BY s.unit_code"""
+        ).fetchall()
+        canonical = dict(
+            con.execute(
+                "SELECT source_unit_id, unit_id FROM core.unit_identities "
+                "WHERE source_unit_id IN (?, ?)",
+                [DA_NANG, QUANG_TRI],
+            ).fetchall()
+        )
+    # the portal's ids of the merged provinces stand for other canonical units: the join
+    # above only holds if the view maps them as every other mart does
+    assert set(canonical) == {DA_NANG, QUANG_TRI}
+    assert all(canonical[u] != u for u in canonical)
+    # Đà Nẵng and Quảng Trị have their means; Phú Thọ (H44) lacks Hòa Bình, so no mean
+    assert beside == [("H17", 85.15, True), ("H44", None, True), ("H50", 77.0, True)]
 
 
 def _province_table(month: str, total_by_name: dict[str, float]) -> bytes:

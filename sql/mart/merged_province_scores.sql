@@ -9,15 +9,22 @@
 CREATE OR REPLACE VIEW mart.merged_province_scores AS
 WITH
 members AS (   -- series_id: where the member's values are (the surviving province's
-               -- pre-merger values are under the merged province's id: core.unit_identities)
+               -- pre-merger values are under the merged province's id); new_unit_id: the
+               -- merged province's canonical id from the merger on, the id of its own
+               -- values in mart.unit_period_scores (both through core.unit_identities)
     SELECT
-        r.new_unit_id, r.new_code, r.new_name, r.old_unit_id, r.old_name, r.effective_date,
+        coalesce(inew.unit_id, r.new_unit_id) AS new_unit_id,
+        r.new_code, r.new_name, r.old_unit_id, r.old_name, r.effective_date,
         coalesce(i.unit_id, r.old_unit_id) AS series_id
     FROM core.reorganisation_2025 AS r
     LEFT JOIN core.unit_identities AS i
         ON i.source_unit_id = r.old_unit_id
         AND (i.valid_from IS NULL OR i.valid_from < r.effective_date)
         AND (i.valid_to IS NULL OR r.effective_date - 1 <= i.valid_to)
+    LEFT JOIN core.unit_identities AS inew
+        ON inew.source_unit_id = r.new_unit_id
+        AND (inew.valid_from IS NULL OR inew.valid_from <= r.effective_date)
+        AND (inew.valid_to IS NULL OR r.effective_date <= inew.valid_to)
     WHERE r.unit_level = 'province' AND r.relation = 'merged'
 ),
 periods AS (   -- periods before the merger in which at least one member has a value
@@ -59,7 +66,7 @@ COMMENT ON VIEW mart.merged_province_scores IS
     'Pre-merger provinces'' totals aggregated onto the province they merged into on 1/7/2025 '
     '(mean of member totals, only when all members have one), for periods before the merger. '
     'Derived (is_derived = true), joined on ids via core.reorganisation_2025, never by name.';
-COMMENT ON COLUMN mart.merged_province_scores.unit_id IS 'The post-merger province (portal departmentId).';
+COMMENT ON COLUMN mart.merged_province_scores.unit_id IS 'The post-merger province: its canonical unit (core.unit_identities), the id of its own values in mart.unit_period_scores.';
 COMMENT ON COLUMN mart.merged_province_scores.unit_code IS 'Its agency code (H17).';
 COMMENT ON COLUMN mart.merged_province_scores.unit_name IS 'Its name (Đà Nẵng).';
 COMMENT ON COLUMN mart.merged_province_scores.period_type IS 'month, quarter, half or year.';
