@@ -5,7 +5,7 @@ recorded and normalised as ``dvc766 ingest`` does, and the report through the CL
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -14,6 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.outputs.excel import write_letter_workbook
+from pipelines.outputs.letter_data import load_letter_data
+from pipelines.outputs.summary import summary_text
 from pipelines.resources import WarehouseResource
 from pipelines.sources.files.ingest import IngestOptions
 from tests.conftest import SEEDS, requires_seeds
@@ -21,6 +24,7 @@ from tests.file_ingest import ingest_bytes
 from tests.helpers import materialize, province_id
 from tests.test_derive import CoreWriter, P, by_unit, dept, prov, rows
 from warehouse.derive import query_as_of, rebuild_marts
+from warehouse.periods import Period
 from warehouse.publish import published_path
 
 VN = timezone(timedelta(hours=7))
@@ -261,7 +265,7 @@ def test_a_national_cohort_missing_a_total_is_not_ranked_and_keeps_the_reported_
     assert changes["p1"]["rank"] is None and changes["p1"]["prev_rank"] == 1
 
 
-def test_a_province_named_only_by_a_letter_is_not_ranked_one_of_one(con) -> None:
+def test_a_province_named_only_by_a_letter_is_not_ranked_one_of_one(con, tmp_path: Path) -> None:
     """A news article gives Quảng Nam's month (72,8 điểm, "xếp hạng 21"): that is no
     cohort. The rank it states is reported_rank; rank stays null."""
     core = CoreWriter(con)
@@ -288,6 +292,17 @@ def test_a_province_named_only_by_a_letter_is_not_ranked_one_of_one(con) -> None
     assert [(s[u]["rank"], s[u]["cohort_size"]) for u in ("d1", "d2")] == [(1, 2), (2, 2)]
     tops = rows(con, "SELECT DISTINCT unit_level FROM mart.top_bottom(5)")
     assert tops == [{"unit_level": "department"}]  # the province is at no end of anything
+    # the letter's text and its workbook give the stated rank as stated, never as ours
+    data = load_letter_data(con, P, Period("month", date(2026, 9, 1)), datetime.now(VN))
+    assert "xếp hạng 21/63 theo nguồn" in summary_text(data)
+    write_letter_workbook(data, tmp_path / "bao-cao.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "bao-cao.xlsx")["Tổng hợp tỉnh"]
+    rank_rows = [
+        [c.value for c in r][:2]
+        for r in sheet.iter_rows()
+        if str(r[0].value or "").startswith("Xếp hạng")
+    ]
+    assert rank_rows == [["Xếp hạng theo nguồn (trên 63)", 21]]
 
 
 def test_a_unit_the_provinces_reply_does_not_list_is_outside_the_cohort(con) -> None:

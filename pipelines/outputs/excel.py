@@ -227,12 +227,7 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
         ],
         ["Tăng/giảm (%)", c.get("delta_pct"), None, None],
         ["Xếp loại", p["band"], c.get("prev_band"), c.get("band_transition")],
-        [
-            f"Xếp hạng (trên {p['cohort_size'] or '–'})",
-            p["rank"],
-            c.get("prev_rank"),
-            c.get("rank_move"),
-        ],
+        [*_rank_cells(p), c.get("prev_rank"), c.get("rank_move")],
     ]
     formats = ["text", "score", "score", "delta"]
     next_row = out.table(
@@ -270,6 +265,16 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
             [[f"Năm {data.period.year}", ytd["total_score"], ytd["band"], ytd["rank"]]],
             ["text", "score", "text", "int"],
         )
+
+
+def _rank_cells(p: dict) -> tuple[str, int | None]:
+    """The province's rank row: the rank over its whole cohort; else the rank a source
+    stated, labelled as stated (as :func:`pipelines.outputs.summary.headline` words it);
+    else an empty cell, never a rank made up from part of a cohort."""
+    stated = p.get("reported_rank")
+    if p["rank"] is None and stated is not None:
+        return f"Xếp hạng theo nguồn (trên {p.get('reported_cohort_size') or '–'})", stated
+    return f"Xếp hạng (trên {p['cohort_size'] or '–'})", p["rank"]
 
 
 def _band_sheet(out: _Book, data: LetterData) -> None:
