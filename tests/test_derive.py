@@ -1,5 +1,6 @@
 """The marts (schema ``mart``), on core rows inserted by hand into a fresh warehouse, with
-hand-computed expectations (seed letters 000 and 001 among them)."""
+hand-computed expectations (the letters of Quảng Nam, 11/2023 and Đồng Nai, quý II/2024
+among them)."""
 
 from __future__ import annotations
 
@@ -754,15 +755,15 @@ def test_incomplete_capture_never_becomes_current(con) -> None:
     assert con.execute("SELECT count(*) FROM mart.revisions").fetchone()[0] == 6
 
 
-# --- the seed letters ---------------------------------------------------------------
+# --- the provincial letters ---------------------------------------------------------
 
 
 def national(totals: dict[str, float]) -> list[Unit]:
     return [prov(u, t) for u, t in totals.items()]
 
 
-def test_seed_000_quang_nam_71_5_to_72_8_rank_21_to_20_as_of_the_cutoff(con) -> None:
-    """Seed 000: "Điểm số tháng 11/2023 đến thời điểm trích xuất dữ liệu đạt 72,8/100 tạm
+def test_quang_nam_11_2023_71_5_to_72_8_rank_21_to_20_as_of_the_cutoff(con) -> None:
+    """Quảng Nam, 11/2023: "Điểm số tháng 11/2023 đến thời điểm trích xuất dữ liệu đạt 72,8/100 tạm
     xếp trong nhóm 20 …, tăng 1,8% so với điểm số tháng 10/2023 (đạt 71,5 điểm, xếp hạng
     21)" and "Tổng số điểm năm 2023 … là 67,9/100 điểm … xếp loại Trung bình khá"."""
     above = {f"A{i:02d}": 80 + i * 0.5 for i in range(20)}  # 20 provinces above Quảng Nam
@@ -821,11 +822,11 @@ def test_seed_000_quang_nam_71_5_to_72_8_rank_21_to_20_as_of_the_cutoff(con) -> 
     assert (year["total_score"], year["band"]) == (67.9, "Trung bình")  # "Trung bình khá"
 
 
-def test_seed_000_band_count_table(con) -> None:
-    """Seed 000's table: Sở, ban, ngành 0/02/07/9/0 of 18; UBND huyện 0/0/0/18/0 of 18;
-    Tổng số đơn vị 0/02/07/27/0 of 36; Tỷ lệ 0 %, 5,5 %, 19,5 %, 75 %, 0 %, 100 % (the
-    "(%)" columns of Tổng số đơn vị; the letter truncates 5,56 and rounds 19,44 up; the
-    mart rounds to 2 decimals)."""
+def test_quang_nam_11_2023_band_count_table(con) -> None:
+    """The table of Quảng Nam, 11/2023: Sở, ban, ngành 0/02/07/9/0 of 18; UBND huyện
+    0/0/0/18/0 of 18; Tổng số đơn vị 0/02/07/27/0 of 36; Tỷ lệ 0 %, 5,5 %, 19,5 %, 75 %,
+    0 %, 100 % (the "(%)" columns of Tổng số đơn vị; the letter truncates 5,56 and rounds
+    19,44 up; the mart rounds to 2 decimals)."""
     departments = [85, 82, 78, 77, 76, 75, 74, 73, 71, 69, 68, 65, 62, 60, 58, 55, 52, 51]
     units = [prov(P, 72.8, name="Tỉnh Quảng Nam")]
     units += [dept(f"s{i}", t) for i, t in enumerate(departments)]
@@ -865,9 +866,9 @@ def test_seed_000_band_count_table(con) -> None:
     assert as_of["Tổng"].to_list() == [18, 18, 36]
 
 
-def test_seed_001_dong_nai_q2_2024_counts(con) -> None:
-    """Seed 001: "Có 02/17 cơ quan xếp loại Tốt", 04/17 Khá, 11/17 Trung bình; districts
-    02/11 Khá, 9/11 Trung bình; communes 18/170 Khá, 150/170 Trung bình, 02/170 Yếu."""
+def test_dong_nai_q2_2024_counts(con) -> None:
+    """Đồng Nai, quý II/2024: "Có 02/17 cơ quan xếp loại Tốt", 04/17 Khá, 11/17 Trung bình;
+    districts 02/11 Khá, 9/11 Trung bình; communes 18/170 Khá, 150/170 Trung bình, 02/170 Yếu."""
     dn = "prov-dn"
     q2 = ("quarter", "2024-04-01")
     departments = [85, 81, 79, 75, 72, 70] + [69 - i for i in range(11)]

@@ -37,8 +37,8 @@ from warehouse.load_core import normalise_captures
 from warehouse.publish import published_path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
-SEED_002 = SEEDS / "002_505eb6b581a23fd8.txt"
-SEED_003 = SEEDS / "003_6c79a760a865dc18.txt"
+QUANG_TRI_2023 = SEEDS / "002_505eb6b581a23fd8.txt"
+QUANG_NAM_NEWS_08_2024 = SEEDS / "003_6c79a760a865dc18.txt"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUANG_TRI_2026 = "019d2be3-6a88-732b-8b20-29251b1ac762"
 CORE = ("unit_sightings", "group_scores", "metric_values", "reported_totals")
@@ -48,13 +48,13 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return con.execute(sql, params or []).fetchall()
 
 
-# --- seed 002: two appendix tables and the province's group scores -----------------------
+# --- Quảng Trị, 2023: two appendix tables and the province's group scores ----------------
 
 
 @requires_seeds
-def test_seed_002_loads_through_the_file_path(warehouse: WarehouseResource) -> None:
+def test_quang_tri_2023_letter_loads_through_the_file_path(warehouse: WarehouseResource) -> None:
     with warehouse.connect() as con:
-        result = ingest_path(con, warehouse.store(), SEED_002)
+        result = ingest_path(con, warehouse.store(), QUANG_TRI_2023)
         assert result.outcome == "ingested", result
         assert (result.source, result.format, result.root_unit_id) == (
             "file_letter",
@@ -77,7 +77,7 @@ def test_seed_002_loads_through_the_file_path(warehouse: WarehouseResource) -> N
         )[0]
         assert response[:5] == ("text", "file:002_505eb6b581a23fd8.txt", "POST", 200, "text/plain")
         assert response[5] == result.sha256 and response[6] == "valid" and response[7] == cutoff
-        assert warehouse.store().get(result.sha256) == SEED_002.read_bytes()
+        assert warehouse.store().get(result.sha256) == QUANG_TRI_2023.read_bytes()
         body = json.loads(response[8])
         assert body["file_name"] == "002_505eb6b581a23fd8.txt"
         assert (
@@ -131,13 +131,13 @@ def test_rates_become_points_only_where_the_methodology_says_how(
     warehouse: WarehouseResource,
 ) -> None:
     with warehouse.connect() as con:
-        ingest_path(con, warehouse.store(), SEED_002)
+        ingest_path(con, warehouse.store(), QUANG_TRI_2023)
         tu_phap = _rows(
             con,
             """SELECT group_code, score, max_score, ratio FROM core.group_scores
                WHERE unit_id = 'pre2025:45:so-tu-phap' ORDER BY group_code""",
         )
-        # seed 001's rule for departments: points = rate × group max / 100
+        # the rule of Đồng Nai, quý II/2024 for departments: points = rate × group max / 100
         assert tu_phap == [
             ("CLGQ", 4.2, 12.0, 35.0),
             ("MDHL", 5.994, 18.0, 33.3),
@@ -200,12 +200,12 @@ def test_no_rule_no_points_for_a_2026_letter(warehouse: WarehouseResource) -> No
 
 
 @requires_seeds
-def test_seed_003_group_scores_with_a_stated_cutoff_give_a_band(
+def test_quang_nam_news_08_2024_group_scores_with_a_stated_cutoff_give_a_band(
     warehouse: WarehouseResource,
 ) -> None:
     with warehouse.connect() as con:
         result = ingest_path(
-            con, warehouse.store(), SEED_003, IngestOptions(cutoff="2024-08-20 17:00")
+            con, warehouse.store(), QUANG_NAM_NEWS_08_2024, IngestOptions(cutoff="2024-08-20 17:00")
         )
         assert result.outcome == "ingested"
         assert result.root_unit_id == "pre2025:49" and result.period is not None
@@ -238,7 +238,7 @@ def test_seed_003_group_scores_with_a_stated_cutoff_give_a_band(
 def test_without_a_stated_cutoff_the_ingestion_time_is_used(
     warehouse: WarehouseResource,
 ) -> None:
-    # seed 003 states its date (a "date 2024-08" header): a letter stating none
+    # Quảng Nam's news of 08/2024 states its date (a "date 2024-08" header): a letter stating none
     letter = "UBND TỈNH QUẢNG NAM\n\nChỉ số Công khai, minh bạch năm 2024 đạt 13,2/18 điểm.\n"
     now = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
     with warehouse.connect() as con:
@@ -254,14 +254,14 @@ def test_the_same_bytes_are_never_ingested_twice(
     warehouse: WarehouseResource, tmp_path: Path
 ) -> None:
     copy = tmp_path / "ban-sao-cong-van.txt"
-    shutil.copyfile(SEED_002, copy)
+    shutil.copyfile(QUANG_TRI_2023, copy)
     with warehouse.connect() as con:
-        first = ingest_path(con, warehouse.store(), SEED_002)
+        first = ingest_path(con, warehouse.store(), QUANG_TRI_2023)
         again = ingest_path(con, warehouse.store(), copy)
         assert (first.outcome, again.outcome) == ("ingested", "duplicate")
         assert again.capture_id == first.capture_id
         assert _rows(con, "SELECT count(*) FROM raw.captures") == [(1,)]
-        assert copy.exists() and SEED_002.exists()  # files are never moved
+        assert copy.exists() and QUANG_TRI_2023.exists()  # files are never moved
 
 
 def test_renormalising_a_file_capture_gives_the_same_rows(warehouse: WarehouseResource) -> None:
@@ -312,7 +312,7 @@ def test_csv_with_a_two_row_header_reproduces_band_counts(warehouse: WarehouseRe
                      AND period_type = 'quarter' AND period_start = DATE '2024-04-01'""",
             )
         )
-    # seed 001: "Có 02/11 cơ quan xếp loại Khá. Có 9/11 cơ quan xếp loại Trung bình."
+    # Đồng Nai, quý II/2024: "Có 02/11 cơ quan xếp loại Khá. Có 9/11 cơ quan xếp loại Trung bình."
     assert counts == {"XUAT_SAC": 0, "TOT": 0, "KHA": 2, "TRUNG_BINH": 9, "YEU": 0}
 
 
@@ -603,20 +603,20 @@ def test_cli_ingests_files_in_vietnamese(tmp_path: Path, monkeypatch: pytest.Mon
     bad = tmp_path / "trong.txt"
     bad.write_bytes(b"")
     runner = CliRunner()
-    ok = runner.invoke(_cli(), [str(SEED_002)])
+    ok = runner.invoke(_cli(), [str(QUANG_TRI_2023)])
     assert ok.exit_code == 0, ok.output
     assert "✓ 002_505eb6b581a23fd8.txt: đã nhập" in ok.output
     assert "kỳ 2023, Quảng Trị, chốt số liệu 2023-11-23 16:00 +0700 (theo tệp)" in ok.output
     assert "27 đơn vị" in ok.output and "Khớp đơn vị: 27 khớp" in ok.output
     assert "Đã tính lại các bảng mart và công bố" in ok.output
-    cut = runner.invoke(_cli(), [str(SEED_003), "--cutoff", "2024-08-20 17:00"])
+    cut = runner.invoke(_cli(), [str(QUANG_NAM_NEWS_08_2024), "--cutoff", "2024-08-20 17:00"])
     assert cut.exit_code == 0, cut.output
     assert "Quảng Nam, chốt số liệu 2024-08-20 17:00 +0700 (theo --cutoff)" in cut.output
-    again = runner.invoke(_cli(), [str(SEED_003), "--cutoff", "2024-08-20 17:00"])
+    again = runner.invoke(_cli(), [str(QUANG_NAM_NEWS_08_2024), "--cutoff", "2024-08-20 17:00"])
     assert again.exit_code == 0 and "đã nhập trước đó" in again.output
     failed = runner.invoke(_cli(), [str(bad), "--period", "2023", "--province", "H50"])
     assert failed.exit_code == 1 and "bị cách ly" in failed.output and "tệp rỗng" in failed.output
-    wrong = runner.invoke(_cli(), [str(SEED_002), "--period", "2023-13"])
+    wrong = runner.invoke(_cli(), [str(QUANG_TRI_2023), "--period", "2023-13"])
     assert wrong.exit_code == 2 and "kỳ không hợp lệ" in wrong.output
     missing = runner.invoke(_cli(), [str(tmp_path / "khong-co.txt")])
     assert missing.exit_code == 2 and "không tìm thấy tệp" in missing.output
@@ -644,7 +644,7 @@ def test_sensor_requests_one_run_per_new_content(
         context = dg.build_sensor_context(instance=instance)
         assert not inbox_sensor(context).run_requests  # an empty inbox
         letter = inbox / "cong-van-694.txt"
-        shutil.copyfile(SEED_002, letter)
+        shutil.copyfile(QUANG_TRI_2023, letter)
         _settled(letter)
         (inbox / ".hidden.txt").write_text("x")
         (inbox / "dang-tai.xlsx.part").write_text("x")
@@ -656,7 +656,7 @@ def test_sensor_requests_one_run_per_new_content(
         assert request.job_name in (None, "files_job")  # the sensor's own job
         config = request.run_config["ops"]["raw_files__captures"]["config"]
         assert config["files"] == [{"path": str(letter.resolve()), "sha256": sha}]
-        # seed 002 is about 2023, cut off on 23/11/2023 while the year was open: its
+        # the Quảng Trị letter is about 2023, cut off on 23/11/2023 while the year was open: its
         # capture goes under November 2023's partition
         assert request.tags["dagster/asset_partition_range_start"] == "2023-11-01"
         assert request.tags["dagster/asset_partition_range_end"] == "2023-11-01"
@@ -686,7 +686,7 @@ def test_files_job_runs_on_a_real_instance(warehouse: WarehouseResource, tmp_pat
     empty.write_bytes(b"")
     options = Settings(warehouse=warehouse.path, raw_store=warehouse.raw_store_dir)
     with dg.instance_for_test() as instance:
-        ok = ingest_files(plan_files([SEED_002]), options=options, instance=instance)
+        ok = ingest_files(plan_files([QUANG_TRI_2023]), options=options, instance=instance)
         assert ok.success
         assert ok.dagster_run.job_name == "files_job"
         bad = ingest_files(

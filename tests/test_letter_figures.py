@@ -3,7 +3,7 @@ loaded (province totals for the year and for months, with a stated rank and the 
 is out of, group scores, units per level and band), as of the cut-off the letter states;
 a figure that cannot be loaded as stated is rejected with its reason, the others kept.
 
-The five seed letters are read in place (../shared/seeds) through the real command; the
+The five provincial letters are read in place (../shared/seeds) through the real command; the
 same sentence forms are covered by short letters written here, so the logic is tested
 without them."""
 
@@ -87,7 +87,7 @@ def _cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "w.duckdb"
 
 
-# --- the five seed letters, through `dvc766 ingest` ------------------------------------------
+# --- the five provincial letters, through `dvc766 ingest` ------------------------------------
 
 
 @requires_seeds
@@ -101,7 +101,8 @@ def test_every_seed_letter_loads_its_figures_as_of_its_cutoff(
     assert run.exit_code == 0, run.output
     assert run.output.count(": đã nhập") == 5, run.output
     assert "bị cách ly" not in run.output
-    # seed 003's cut-off is its "date 2024-08" header, no longer the time of ingestion
+    # the cut-off of Quảng Nam's news of 08/2024 is its "date 2024-08" header, no longer the
+    # time of ingestion
     assert "chốt số liệu 2024-08-31 23:59 +0700 (theo ngày của bản tin, hết tháng)" in run.output
     with duckdb.connect(str(path), read_only=True) as con:
         cutoffs = {

@@ -85,8 +85,9 @@ def test_is_provisional_is_a_documented_boolean(con) -> None:
 
 
 def test_band_count_table_counts_are_integers_with_the_province_code(con) -> None:
-    """Seed 000's table: 0/02/07/9/0 departments of 18, 18 districts in Trung bình; the
-    Tỷ lệ row of the letter is the (%) columns of Tổng số đơn vị, in their own columns."""
+    """The table of Quảng Nam, 11/2023: 0/02/07/9/0 departments of 18, 18 districts in
+    Trung bình; the Tỷ lệ row of the letter is the (%) columns of Tổng số đơn vị, in their
+    own columns."""
     departments = [85, 82, 78, 77, 76, 75, 74, 73, 71, 69, 68, 65, 62, 60, 58, 55, 52, 51]
     units = [prov(P, 72.8, name="Tỉnh Quảng Nam")]
     units += [dept(f"s{i}", t) for i, t in enumerate(departments)]

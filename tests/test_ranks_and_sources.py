@@ -404,8 +404,10 @@ def test_a_letters_year_reaches_the_published_file_and_the_report(
 
 @requires_seeds
 @pytest.mark.integration
-def test_seed_002_reaches_the_published_file_and_the_report(tmp_path: Path, home: Path) -> None:
-    """Seed 002 (Quảng Trị, H50, năm 2023) states five of the six groups: the report
+def test_quang_tri_2023_letter_reaches_the_published_file_and_the_report(
+    tmp_path: Path, home: Path
+) -> None:
+    """The letter of Quảng Trị (H50, năm 2023) states five of the six groups: the report
     shows them and says the total cannot be made; no rank is made up from one letter."""
     (letter,) = SEEDS.glob("002_*.txt")
     working, text = _ingest_and_report(tmp_path, letter)

@@ -105,7 +105,8 @@ def test_districts_end_on_30_june_2025(warehouse: WarehouseResource) -> None:
         valid_to = con.execute(
             "SELECT DISTINCT valid_to FROM core.reference_units WHERE unit_level = 'district'"
         ).fetchall()
-    # Quảng Nam's 18 districts (seed 000), Quảng Trị's 10, Đồng Nai's 11 (seed 001)
+    # Quảng Nam's 18 districts (its letter of 11/2023), Quảng Trị's 10, Đồng Nai's 11 (its
+    # letter of quý II/2024)
     assert per_province == {"pre2025:49": 18, "pre2025:45": 10, "pre2025:75": 11}
     assert valid_to == [(date(2025, 6, 30),)]
 

@@ -27,7 +27,7 @@ from warehouse.unit_matching import (
 from warehouse.vietnamese import place_tones
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
-SEED_002 = SEEDS / "002_505eb6b581a23fd8.txt"
+QUANG_TRI_2023_LETTER = SEEDS / "002_505eb6b581a23fd8.txt"
 QUANG_TRI_2023 = "pre2025:45"
 NEW_QUANG_TRI = "019d2be3-6a88-732b-8b20-29251b1ac762"
 
@@ -173,11 +173,11 @@ def _review(con, capture_id: str) -> dict[str, tuple]:
 
 
 @requires_seeds
-def test_seed_002_abbreviated_department_is_matched_never_lost(
+def test_quang_tri_2023_abbreviated_department_is_matched_never_lost(
     warehouse: WarehouseResource,
 ) -> None:
     with warehouse.connect() as con:
-        result = ingest_path(con, warehouse.store(), SEED_002)
+        result = ingest_path(con, warehouse.store(), QUANG_TRI_2023_LETTER)
         review = _review(con, result.capture_id)
         status, method, unit_id, provisional, _ = review["Sở Lao động, TB&XH"]
         assert (status, method) == ("matched", "normalised_name")

@@ -10,7 +10,7 @@
 --   provinces; new_unit_id and new_code are the portal's departmentId and departmentCode
 --   (service-results, 01/10/2026: ../shared/portal-samples/provinces.json).
 -- * districts: relation 'ended', new_unit_id null (no successor unit), for the districts
---   of the provinces the seed letters speak of (Quảng Trị, Quảng Nam, Đồng Nai).
+--   of the provinces the provincial letters speak of (Quảng Trị, Quảng Nam, Đồng Nai).
 -- * communes: lineage only where a source gives it (none yet).
 -- Ids of units that no longer exist on the portal are minted here and listed with their
 -- names in core.reference_units: pre2025:<old GSO code> for a province,
