@@ -24,6 +24,7 @@ from pipelines.resources import WarehouseResource
 from pipelines.sources.files.ingest import read_bytes
 from tests.conftest import SEEDS, requires_seeds
 from tests.file_ingest import ingest_bytes, ingest_path
+from tests.helpers import materialize
 from warehouse.derive import rebuild_marts
 from warehouse.publish import published_path
 
@@ -193,7 +194,7 @@ def test_every_seed_letter_loads_its_figures_as_of_its_cutoff(
             """SELECT unit_level, band_code, reported_unit_count, reported_level_total,
                       cutoff_stated
                FROM mart.reported_band_counts
-               WHERE unit_id = ? AND period_type = 'quarter' AND unit_level = 'commune'
+               WHERE source_unit_id = ? AND period_type = 'quarter' AND unit_level = 'commune'
                ORDER BY band_code""",
             [DONG_NAI],
         )
@@ -454,7 +455,7 @@ def test_reported_band_counts_show_where_letter_and_captures_disagree(
             """SELECT band_code, reported_unit_count, reported_level_total, derived_unit_count,
                       derived_cohort_size, counts_disagree, captured_at, cutoff_stated
                FROM mart.reported_band_counts
-               WHERE unit_id = ? AND unit_level = 'district' AND period_type = 'quarter'
+               WHERE source_unit_id = ? AND unit_level = 'district' AND period_type = 'quarter'
                  AND period_start = DATE '2024-04-01'
                ORDER BY band_code""",
             [DONG_NAI],
@@ -472,7 +473,43 @@ def test_reported_band_counts_show_where_letter_and_captures_disagree(
         agree = _rows(
             con,
             """SELECT band_code, counts_disagree FROM mart.reported_band_counts
-               WHERE unit_id = ? AND reported_unit_count IN (2, 9) ORDER BY band_code""",
+               WHERE source_unit_id = ? AND reported_unit_count IN (2, 9) ORDER BY band_code""",
             [DONG_NAI],
         )
         assert agree == [("KHA", False), ("TRUNG_BINH", False)]
+
+
+@pytest.mark.integration
+def test_reported_band_counts_are_keyed_by_the_canonical_province(
+    warehouse: WarehouseResource, portal
+) -> None:
+    """Once the portal's Đồng Nai (H19, which kept its name and code in the 2025 merger)
+    is captured, the pre-merger Đồng Nai of a 2024 letter is that canonical unit: the
+    letter's counts are under the id mart.band_counts uses, the letter's own id beside."""
+    assert materialize(portal, warehouse, "2026-10", ["H19"]).success
+    with warehouse.connect() as con:
+        ingest_path(con, warehouse.store(), FIXTURES / "dong_nai_2024_q2_districts.csv")
+        letter = DONG_NAI_LETTER.format(kha="03", tb="8").encode()
+        assert ingest_bytes(con, warehouse.store(), "cv.txt", letter).outcome == "ingested"
+        rebuild_marts(con)
+        (canonical,) = con.execute(
+            "SELECT unit_id FROM core.unit_identities WHERE source_unit_id = ?", [DONG_NAI]
+        ).fetchone()
+        assert canonical != DONG_NAI
+        rows = _rows(
+            con,
+            """SELECT r.unit_id, r.source_unit_id, r.band_code, r.reported_unit_count,
+                      d.unit_count
+               FROM mart.reported_band_counts AS r
+               JOIN mart.band_counts AS d
+                   ON d.parent_unit_id = r.unit_id AND d.unit_level = r.unit_level
+                   AND d.period_type = r.period_type AND d.period_start = r.period_start
+                   AND d.band_code = r.band_code
+               WHERE r.unit_level = 'district'
+               ORDER BY r.band_code""",
+        )
+    assert rows == [
+        (canonical, DONG_NAI, "KHA", 3, 2),
+        (canonical, DONG_NAI, "TOT", 0, 0),
+        (canonical, DONG_NAI, "TRUNG_BINH", 8, 9),
+    ]

@@ -3,10 +3,10 @@
 -- rows), one row per (letter, level, band), from complete file captures only, beside what
 -- the warehouse derives from the scores for the same province, level and period
 -- (mart.band_counts, parent_unit_id = the province under its canonical id,
--- core.unit_identities; unit_id here is the id the letter gave). counts_disagree is true where the
--- letter and the derived counts differ (the band's count, or the level's total against
--- the derived cohort size), false where they agree, null where nothing is derived for
--- that province, level and period. The derived side is the current mart.band_counts (the
+-- core.unit_identities: unit_id here, as in every mart; source_unit_id is the id the letter
+-- gave). counts_disagree is true where the letter and the derived counts differ (the
+-- band's count, or the level's total against the derived cohort size), false where they
+-- agree, null where nothing is derived for that province, level and period. The derived side is the current mart.band_counts (the
 -- latest values of the captures), while the letter's is as of its own cut-off
 -- (captured_at): for the derived counts at the letter's cut-off, query
 -- mart.band_counts_as_of(captured_at). The letter's counts are never used in place of the
@@ -33,7 +33,8 @@ band_names AS (
 SELECT
     l.period_type,
     l.period_start,
-    l.unit_id,
+    coalesce(i.unit_id, l.unit_id) AS unit_id,
+    l.unit_id AS source_unit_id,
     l.unit_level,
     n.band,
     l.band_code,
@@ -69,7 +70,8 @@ COMMENT ON VIEW mart.reported_band_counts IS
     'counts_disagree flags where they differ. Letters are never used in place of the derived counts.';
 COMMENT ON COLUMN mart.reported_band_counts.period_type IS 'month, quarter, half or year: the letter''s period.';
 COMMENT ON COLUMN mart.reported_band_counts.period_start IS 'First day of the period.';
-COMMENT ON COLUMN mart.reported_band_counts.unit_id IS 'The province the letter is about (the id the letter gave; its canonical unit is in core.unit_identities).';
+COMMENT ON COLUMN mart.reported_band_counts.unit_id IS 'The province the letter is about: its canonical unit (core.unit_identities), as in mart.band_counts.parent_unit_id.';
+COMMENT ON COLUMN mart.reported_band_counts.source_unit_id IS 'The id the letter gave for the province (core.reported_band_counts.unit_id).';
 COMMENT ON COLUMN mart.reported_band_counts.unit_level IS 'Level of the units counted: department, district or commune.';
 COMMENT ON COLUMN mart.reported_band_counts.band IS 'Band name (Vietnamese, NFC).';
 COMMENT ON COLUMN mart.reported_band_counts.band_code IS 'Band code: XUAT_SAC, TOT, KHA, TRUNG_BINH, YEU.';
