@@ -77,6 +77,7 @@ def test_the_portal_value_wins_over_a_letter_even_when_the_letter_is_later(
             "muon.csv",
             _province_table(title, "1;Quảng Trị;1;18;9;8;17;16"),
             IngestOptions(cutoff=_vn(captured_at + timedelta(days=1))),
+            now=captured_at + timedelta(days=2),  # ingested after its cut-off
         )
         assert early.outcome == late.outcome == "ingested"
         rebuild_marts(con)

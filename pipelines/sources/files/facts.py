@@ -186,6 +186,13 @@ def _vn(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def _negative(folded: str, at: int) -> bool:
+    """Whether the number at ``at`` carries a minus sign: "-3/18", "đạt −3 điểm" (a minus
+    or hyphen right before the digits, after a space, a colon or the start; "12-13" is a
+    range, not a sign)."""
+    return at > 0 and folded[at - 1] in "-−" and (at == 1 or folded[at - 2] in " \t:(")
+
+
 def _parse_score(text: str) -> float | None:
     try:
         value, _ = parse_number(text)
@@ -199,27 +206,38 @@ def stated_scores(
 ) -> list[StatedScore]:
     """Group scores and totals (with a rank, and the cohort it is out of, when stated)
     the text states, each under the period its clause or sentence names (``None``: the
-    file's ``period``), the first statement of each (figure, period) winning.
+    file's ``period``).
 
-    A statement that cannot be loaded as stated (a score over its maximum, a rank over
-    its cohort, no single period, a second different value) is added to ``rejected``
-    with the reason; the other statements are kept.
+    A statement that cannot be loaded as stated (a negative score, a score over its
+    maximum, a rank over its cohort, no single period) is added to ``rejected`` with the
+    reason; the other statements are kept. A figure stated twice with different values
+    (score or rank) is not loaded at all: both statements are rejected, since nothing in
+    the text says which one is right.
     """
     scores: dict[tuple[str | None, Period | None], StatedScore] = {}
+    quotes: dict[tuple[str | None, Period | None], str] = {}
+    contradicted: dict[tuple[str | None, Period | None], StatedScore] = {}
     rejects: list[RejectedFigure] = [] if rejected is None else rejected
 
     def add(stated: StatedScore, quote: str) -> None:
         key = (stated.group_code, stated.period)
-        first = scores.get(key)
+        first = scores.get(key) or contradicted.get(key)
         if first is None:
-            scores[key] = stated
+            scores[key], quotes[key] = stated, quote
         elif first.score != stated.score or (
             None not in (first.rank, stated.rank) and first.rank != stated.rank
         ):
             rejects.append(
                 RejectedFigure(quote, f"số liệu nêu lần hai với giá trị khác ({_vn(first.score)})")
             )
-        elif first.rank is None and stated.rank is not None:  # the rank, stated with it again
+            if key in scores:  # the first statement is no more certain than this one
+                contradicted[key] = scores.pop(key)
+                rejects.append(
+                    RejectedFigure(
+                        quotes[key], f"số liệu nêu lần hai với giá trị khác ({_vn(stated.score)})"
+                    )
+                )
+        elif key in scores and first.rank is None and stated.rank is not None:
             scores[key] = replace(first, rank=stated.rank, cohort_size=stated.cohort_size)
 
     for paragraph in _paragraphs(text):
@@ -268,6 +286,9 @@ def stated_scores(
             else:
                 continue
             quote = original[label_start : match.end()].strip()
+            if _negative(folded, match.start("score")):
+                rejects.append(RejectedFigure(quote, f"điểm âm (-{_vn(score)})"))
+                continue
             if score > maximum:
                 rejects.append(
                     RejectedFigure(quote, f"điểm {_vn(score)} lớn hơn điểm tối đa {_vn(maximum)}")
@@ -291,9 +312,13 @@ def _ranked_total(
     cohort = int(match["cohort"]) if match["cohort"] else None
     if score is None:
         return None, "điểm không đọc được"
+    if _negative(match.string, match.start("score")):
+        return None, f"điểm âm (-{_vn(score)})"
     if score > 100:
         return None, f"điểm {_vn(score)} lớn hơn điểm tối đa 100"
-    if rank < 1 or (cohort is not None and rank > cohort):
+    if rank < 1:
+        return None, f"thứ hạng {rank} không hợp lệ"
+    if cohort is not None and rank > cohort:
         return None, f"thứ hạng {rank} lớn hơn số đơn vị được xếp hạng ({cohort})"
     named, reason = _statement_period(clause, sentence, period)
     if reason is not None:

@@ -228,10 +228,10 @@ def read_bytes(
     except Exception as exc:  # a file the readers choke on is quarantined, not a crash
         reading.content_error = InvalidReply("không đọc được tệp", f"{type(exc).__name__}: {exc}")
     try:
+        now = now or datetime.now(UTC)
         result.period = _period(options, reading.file_content, result)
-        result.captured_at = _cutoff(
-            options, reading.file_content, result, now or datetime.now(UTC)
-        )
+        result.captured_at = _cutoff(options, reading.file_content, result, now)
+        _check_dates(result.period, result.captured_at, now)
     except _Refused as refused:
         reading.refused = reading.content_error or refused
         return reading
@@ -513,6 +513,26 @@ def _cutoff(
         return stated.at
     result.cutoff_source = "ingested_at"
     return now
+
+
+def _check_dates(period: Period, cutoff: datetime, now: datetime) -> None:
+    """Refuse a cut-off no figure can have: a day after today (a typo such as 2062 would
+    otherwise win over every correct letter, the latest cut-off winning), or a day before
+    the period began (its figures would show in the as-of views before they existed).
+    Days are compared in Vietnam's time, as letters write them."""
+    day, today = cutoff.astimezone(TIMEZONE).date(), now.astimezone(TIMEZONE).date()
+    if day > today:
+        raise _Refused(
+            "thời điểm chốt số liệu sau ngày nhập",
+            f"chốt {day:%d/%m/%Y}, nhập ngày {today:%d/%m/%Y}: kiểm tra ngày tháng "
+            "hoặc dùng --cutoff",
+        )
+    if day < period.start:
+        raise _Refused(
+            "thời điểm chốt số liệu trước khi kỳ báo cáo bắt đầu",
+            f"chốt {day:%d/%m/%Y}, kỳ {period.label} bắt đầu {period.start:%d/%m/%Y}: "
+            "kiểm tra kỳ (--period) hoặc thời điểm chốt (--cutoff)",
+        )
 
 
 def _root(
