@@ -299,3 +299,123 @@ def test_a_dead_portal_after_a_good_capture_is_a_failure(env: Path, published: A
     with published() as con:  # the earlier, good capture is still what is published
         assert province_total(con) == pytest.approx(PHU_THO_2026)
         assert children_scored(con, "CKMB") == CHILDREN
+
+
+# --- values the loader would read differently from the reply ---------------------------------
+
+
+def _twin_of_phu_tho(document: dict) -> None:
+    """Phú Thọ listed again, same code and name, under a new id."""
+    items = document["data"]["evaluation"]
+    (phu_tho,) = [item for item in items if item["departmentId"] == PHU_THO]
+    items.append({**phu_tho, "departmentId": "019d2be3-0000-7000-8000-000000000001"})
+
+
+def _first_child(endpoint_key: str, **fields: Any) -> Any:
+    def change(document: dict) -> None:
+        document["data"][endpoint_key][0].update(fields)
+
+    return change
+
+
+def _three_departments_typed_as_provinces(document: dict) -> None:
+    departments = [
+        unit
+        for unit in document["data"]["evaluation"]
+        if unit.get("departmentType") == "PROVINCIAL_DEPARTMENT"
+    ]
+    for unit in departments[:3]:
+        unit["departmentType"] = "PROVINCE"
+
+
+def _national_field(**fields: Any) -> Any:
+    def change(document: dict) -> None:
+        items = document["data"]["evaluation"]
+        (phu_tho,) = [item for item in items if item["departmentId"] == PHU_THO]
+        phu_tho.update(fields)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "change", "reason"),
+    [
+        # the same province twice under two ids would take over its identity (every
+        # later total of Phú Thọ counted twice)
+        ("service-results", _twin_of_phu_tho, "unit code appears more than once"),
+        # from_json reads true as rank 1, "nan" as NaN, "Infinity" as inf
+        ("service-results", _national_field(stt=True), "field 'stt' is not a whole number"),
+        ("service-results", _national_field(stt=0), "rank (stt) below 1"),
+        ("service-results", _national_field(ratio="nan"), "field 'ratio' is not a number"),
+        (
+            "dvc-progress-tree",
+            _first_child("children", totalReceived="Infinity"),
+            "field 'totalReceived' is not a number",
+        ),
+        # a department read as a province: 37 provinces in the band counts
+        (
+            "transparency",
+            _three_departments_typed_as_provinces,
+            "a unit under the province is typed as a province",
+        ),
+        # "metrics": 1 crashed the validator, and the whole capture with it
+        (
+            "provide-online-tree",
+            _first_child("children", metrics=1),
+            "field 'metrics' is not a list",
+        ),
+    ],
+)
+def test_a_value_the_loader_would_read_otherwise_is_quarantined(
+    env: Path, published: Any, endpoint: str, change: Any, reason: str
+) -> None:
+    with running(SamplePortal()) as portal:  # a good night first
+        assert capture(portal.url).exit_code == 0
+    with running(SamplePortal(edit(endpoint, change))) as portal:
+        result = capture(portal.url)
+    assert result.exit_code == 1, result.output
+    with duckdb.connect(str(env / "w.duckdb"), read_only=True) as con:
+        assert (endpoint, reason) in quarantined(con)
+    with published() as con:
+        # what is published is what the good replies say, and nothing of the bad one
+        provinces = con.execute(
+            """SELECT count(*), count(DISTINCT unit_code) FROM mart.unit_period_scores
+               WHERE unit_level = 'province' AND period_type = 'year'"""
+        ).fetchone()
+        assert provinces == (34, 34)
+        assert con.execute(
+            "SELECT count(*) FROM core.unit_identities WHERE unit_id LIKE '019d2be3-0000-%'"
+        ).fetchone() == (0,)
+        assert con.execute(
+            """SELECT count(*) FROM core.reported_totals
+               WHERE NOT isfinite(score_delta) OR NOT isfinite(ratio) OR reported_rank < 1"""
+        ).fetchone() == (0,)
+        assert province_total(con) == pytest.approx(PHU_THO_2026)
+
+
+@pytest.mark.parametrize("total_pages", ["2", 2.0, True, 0])
+def test_a_page_count_that_is_not_a_whole_number_leaves_the_capture_incomplete(
+    env: Path, published: Any, total_pages: Any
+) -> None:
+    """A count of 2.0 made the capture read one page of two and call it complete (63 of
+    163 units lost silently); "2" crashed the capture before anything was recorded."""
+
+    def count(endpoint: str, body: dict, answer: Answer) -> Answer:
+        if endpoint != "transparency":
+            return answer
+        document = json.loads(answer.body)
+        document["data"]["pagination"]["totalPages"] = total_pages
+        return Answer(answer.status, encode(document))
+
+    with running(SamplePortal(count, page_size_cap=100)) as portal:
+        result = capture(portal.url)
+    assert result.exit_code == 1, result.output
+    with published() as con:
+        assert ("transparency", "data.pagination is not whole numbers") in quarantined(con)
+        status = con.execute("SELECT status FROM raw.captures WHERE scope = 'province'").fetchall()
+        assert status == [("incomplete",)]
+        assert children_scored(con, "CKMB") == 0  # never 100 of 163 as if complete
+        # the replies of the capture are all kept, the good ones valid
+        assert con.execute(
+            "SELECT count(*) FROM raw.responses WHERE validation = 'valid'"
+        ).fetchone()[0] >= len(GROUP_PATHS)

@@ -207,3 +207,36 @@ def test_replies_parsed_in_several_record_batches_keep_their_provenance(
                 _assert_loaded_as_parsed(con, f"{rec.capture_id}:{path.stem}", parsed)
                 compared += 1
         assert compared == 11
+
+
+def test_a_check_that_breaks_on_a_reply_quarantines_the_bundle_and_stores_its_bytes(
+    warehouse: WarehouseResource, samples_dir: Path, monkeypatch
+) -> None:
+    """A reply shaped as no check foresaw makes a check raise (a TypeError, not an
+    InvalidReply): the capture's replies are stored and quarantined with the error, the
+    capture is incomplete, and the recording returns instead of failing the run."""
+
+    def broken(bundle: CaptureBundle, context: object) -> list:
+        # the page-count check as it was: max(1, totalPages) with totalPages "1"
+        return [max(1, "1")]  # type: ignore[type-var]
+
+    monkeypatch.setattr(PORTAL, "validate", broken)
+    bundle = bundle_from_folder(samples_dir / "2026", Period("year", date(2026, 1, 1)))
+    recorded = record(warehouse, bundle)
+    assert recorded.status == "incomplete"
+    with warehouse.connect() as con:
+        reasons = con.execute(
+            "SELECT DISTINCT reason, detail FROM raw.quarantine WHERE capture_id = ?",
+            [recorded.capture_id],
+        ).fetchall()
+        stored = con.execute(
+            "SELECT count(*) FROM raw.responses WHERE capture_id = ? AND validation = 'invalid'",
+            [recorded.capture_id],
+        ).fetchone()[0]
+    assert reasons == [
+        (
+            "reply shape not as expected",
+            "TypeError: '>' not supported between instances of 'str' and 'int'",
+        )
+    ]
+    assert stored == len(GROUP_ENDPOINTS)

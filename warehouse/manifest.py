@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,6 +23,12 @@ from warehouse.periods import Period
 from warehouse.raw_store import RawStore
 from warehouse.records import Attempt, CaptureBundle, InvalidReply
 from warehouse.sources import Source, ValidationContext
+
+log = logging.getLogger(__name__)
+SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError)
+"""What a check raises when a reply is shaped as no check foresaw (a string where a
+number was expected, a number where a list was): the bundle's replies are quarantined
+with it rather than the capture failing (see :func:`_verdicts`)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +72,18 @@ def _verdicts(
 ) -> list[InvalidReply | None]:
     """The source's verdict on each reply of the bundle (None = valid)."""
     methodology = _methodology(con, bundle.period.start, memo)
-    verdicts = source.validate(bundle, ValidationContext(con, methodology, memo))
     replies = [f for f in bundle.fetched if f.reply is not None]
+    try:
+        verdicts = source.validate(bundle, ValidationContext(con, methodology, memo))
+    except duckdb.Error:
+        raise  # the warehouse failed, not the replies
+    except SHAPE_ERRORS as exc:
+        # a reply shaped in a way no check foresaw made a check itself fail: every reply
+        # of the bundle is quarantined with the error (nothing of it is trusted), and the
+        # run goes on with the other captures
+        log.exception("validation of %s failed on an unforeseen reply shape", bundle.root_unit_id)
+        verdict = InvalidReply("reply shape not as expected", f"{type(exc).__name__}: {exc}")
+        return [verdict] * len(replies)
     if len(verdicts) != len(replies):
         raise RuntimeError(
             f"source {source.id} gave {len(verdicts)} verdicts for {len(replies)} replies"

@@ -16,14 +16,18 @@ from warehouse.load_core import run_sql_script
 from warehouse.records import StoredReply
 from warehouse.sql_files import read_sql
 
-_METRIC_SCHEMA = {
+# The fields DuckDB reads of each unit entry and indicator, and the type it reads them as.
+# The validator (validate.py) holds every reply to the same schema first: DuckDB's
+# from_json would quietly read "7" as 7, true as 1, 1.6 as a rank of 2 and anything
+# unreadable as NULL.
+METRIC_SCHEMA = {
     "code": "VARCHAR",
     "name": "VARCHAR",
     **dict.fromkeys(("numerator", "denominator", "ratio", "score", "maxScore"), "DOUBLE"),
     "dataQualityStatus": "VARCHAR",
     "dataQualityMessage": "VARCHAR",
 }
-_ITEM_SCHEMA = {
+ITEM_SCHEMA = {
     **dict.fromkeys(
         (
             "departmentId",
@@ -42,17 +46,17 @@ _ITEM_SCHEMA = {
     # every group the reply scores, whatever the methodology version: the loader keeps
     # those of the version in force
     "groupScores": "MAP(VARCHAR, DOUBLE)",
-    "metrics": [_METRIC_SCHEMA],
+    "metrics": [METRIC_SCHEMA],
     **dict.fromkeys(PARAMETER_FIELDS, "DOUBLE"),
 }
 # The JSON structure DuckDB parses every current-API reply into, in one pass.
 REPLY_SCHEMA = json.dumps(
     {
         "data": {
-            "overview": _ITEM_SCHEMA,
-            "parent": _ITEM_SCHEMA,
-            "evaluation": [_ITEM_SCHEMA],
-            "children": [_ITEM_SCHEMA],
+            "overview": ITEM_SCHEMA,
+            "parent": ITEM_SCHEMA,
+            "evaluation": [ITEM_SCHEMA],
+            "children": [ITEM_SCHEMA],
         }
     }
 )

@@ -1,6 +1,7 @@
-"""Validation of the current API's replies: envelope, root unit, shape, numbers, score
-ranges (maxima from the methodology in force), membership of every unit in the requested
-root, and the completeness of paged replies.
+"""Validation of the current API's replies: envelope, root unit, shape, the type of every
+field the loader reads (``load.ITEM_SCHEMA``), score ranges (maxima from the methodology
+in force), unit levels, membership of every unit in the requested root, and the
+completeness of paged replies.
 
 Each reply is decoded by the strict decoder (``pipelines.sources.decode``) from the same
 bytes the loader reads. A reply that fails any check gets an ``InvalidReply`` verdict
@@ -16,6 +17,7 @@ from typing import Any
 
 from pipelines.sources.decode import decode_json, decode_reply
 from pipelines.sources.portal.endpoints import Endpoint
+from pipelines.sources.portal.load import ITEM_SCHEMA, METRIC_SCHEMA
 from warehouse.methodology import SCORE_TOLERANCE, Methodology
 from warehouse.records import CaptureBundle, FetchedReply, InvalidReply, Reply
 from warehouse.sources import ValidationContext
@@ -51,6 +53,58 @@ def _require_number(item: dict[str, Any], key: str, where: str) -> float | None:
     return None if value is None else float(value)
 
 
+def _is_number(value: Any) -> bool:
+    """A JSON number a DOUBLE holds (never a boolean: JSON's true is not 1)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and (isinstance(value, float) or abs(value) < 2**1023)
+    )
+
+
+def _field_fits(value: Any, kind: Any) -> bool:
+    """Whether a non-null JSON value is of the type the loader's schema reads it as."""
+    if kind == "VARCHAR":
+        return isinstance(value, str)
+    if kind == "DOUBLE":
+        return _is_number(value)
+    if kind == "INTEGER":
+        return type(value) is int and -(2**31) <= value < 2**31
+    if kind == "MAP(VARCHAR, DOUBLE)":
+        return isinstance(value, dict) and all(v is None or _is_number(v) for v in value.values())
+    if isinstance(kind, list):
+        return isinstance(value, list)  # its elements are checked as what they are
+    raise AssertionError(f"no check for the loader's type {kind!r}")
+
+
+_KIND_NAMES = {
+    "VARCHAR": "text",
+    "DOUBLE": "a number",
+    "INTEGER": "a whole number",
+    "MAP(VARCHAR, DOUBLE)": "an object of numbers",
+}
+
+
+def _check_fields(item: dict[str, Any], schema: dict[str, Any], where: str) -> None:
+    """Every field of ``schema`` the entry has is null or of its schema type."""
+    for key, kind in schema.items():
+        value = item.get(key)
+        if value is not None and not _field_fits(value, kind):
+            what = "a list" if isinstance(kind, list) else _KIND_NAMES[kind]
+            raise InvalidReply(f"field {key!r} is not {what}", f"{where}: {value!r}")
+
+
+def _check_rank(item: dict[str, Any], where: str) -> None:
+    """The portal's own rank (``stt``), when given, is a position: 1 or more."""
+    rank = item.get("stt")
+    if rank is not None and rank < 1:
+        raise InvalidReply("rank (stt) below 1", f"{where}: {rank!r}")
+
+
+_PROVINCE_TYPES = ("PROVINCE", "ADMINISTRATIVE_UNIT")
+"""``departmentType`` values the loader reads as a province (sql/core/load/portal_rows.sql)."""
+
+
 def _require_id(item: Any, where: str) -> str:
     if not isinstance(item, dict):
         raise InvalidReply("unit entry is not an object", where)
@@ -68,6 +122,33 @@ def _check_unique(ids: Iterable[str]) -> None:
         if unit_id in seen:
             raise InvalidReply("unit appears more than once", unit_id)
         seen.add(unit_id)
+
+
+def _check_unique_codes(codes: Iterable[Any]) -> None:
+    """No unit code twice (under two ids): the warehouse ties a unit's history across
+    ids by its code, so a second entry would take over the first's identity."""
+    seen: set[str] = set()
+    for code in codes:
+        if not isinstance(code, str) or not code.strip():
+            continue
+        folded = code.strip().upper()
+        if folded in seen:
+            raise InvalidReply("unit code appears more than once", folded)
+        seen.add(folded)
+
+
+def _check_pagination(pagination: Any) -> None:
+    """``data.pagination``, when given, is an object of whole numbers: page counts and
+    the page asked for 1 or more, the unit count 0 or more (a count of "2" or 2.0 would
+    make the capture read one page of two and call it complete)."""
+    if pagination is None:
+        return
+    if not isinstance(pagination, dict):
+        raise InvalidReply("data.pagination is not an object", repr(pagination))
+    for key, least in (("totalPages", 1), ("currentPage", 1), ("pageSize", 1), ("total", 0)):
+        value = pagination.get(key)
+        if value is not None and (type(value) is not int or value < least):
+            raise InvalidReply("data.pagination is not whole numbers", f"{key} = {value!r}")
 
 
 def _check_range(value: float | None, maximum: float | None, what: str, where: str) -> None:
@@ -113,6 +194,9 @@ def validate_group_reply(
     if not isinstance(children, list):
         raise InvalidReply(f"data.{children_key} missing: not the {endpoint.shape} shape")
     got_root = _require_id(root, f"data.{root_key}")
+    _check_fields(root, ITEM_SCHEMA, f"data.{root_key}")
+    pagination = data.get("pagination")
+    _check_pagination(pagination)
     if got_root != root_unit_id:
         raise InvalidReply(
             "reply is for another root unit", f"asked {root_unit_id}, got {got_root}"
@@ -134,6 +218,13 @@ def validate_group_reply(
     for index, child in enumerate(children):
         where = f"data.{children_key}[{index}]"
         child_id = _require_id(child, where)
+        _check_fields(child, ITEM_SCHEMA, f"{where} {child_id}")
+        _check_rank(child, f"{where} {child_id}")
+        if child.get("departmentType") in _PROVINCE_TYPES:
+            raise InvalidReply(
+                "a unit under the province is typed as a province",
+                f"{where} {child_id}: departmentType {child['departmentType']!r}",
+            )
         ids.append(child_id)
         score = _require_number(child, child_score_key, where)
         _require_number(child, child_max_key, where)
@@ -145,8 +236,8 @@ def validate_group_reply(
         code = child.get("departmentCode")
         codes[child_id] = code.strip().upper() if isinstance(code, str) and code.strip() else None
     _check_unique(ids)
+    _check_unique_codes([root.get("departmentCode"), *(c.get("departmentCode") for c in children)])
     root_code = root.get("departmentCode")
-    pagination = data.get("pagination")
     return GroupReply(
         got_root,
         root_code.strip().upper() if isinstance(root_code, str) and root_code.strip() else None,
@@ -167,6 +258,7 @@ def _validate_metrics(
         spot = f"{where}.metrics[{index}]"
         if not isinstance(metric, dict) or not isinstance(metric.get("code"), str):
             raise InvalidReply("indicator without a code", spot)
+        _check_fields(metric, METRIC_SCHEMA, spot)
         values = {
             key: _require_number(metric, key, spot) for key in _METRIC_NUMBERS if key in metric
         }
@@ -199,6 +291,13 @@ def validate_national_reply(
     for index, item in enumerate(items):
         where = f"data.evaluation[{index}]"
         ids.append(_require_id(item, where))
+        _check_fields(item, ITEM_SCHEMA, where)
+        _check_rank(item, where)
+        if item.get("departmentType") not in (None, *_PROVINCE_TYPES):
+            raise InvalidReply(
+                "a unit of the national ranking is not a province",
+                f"{where}: departmentType {item['departmentType']!r}",
+            )
         total = _require_number(item, "totalScore", where)
         groups = item.get("groupScores")
         if not isinstance(groups, dict):
@@ -219,6 +318,7 @@ def validate_national_reply(
             score = _require_number(groups, code, f"{where}.groupScores")
             _check_range(score, maximum, code, f"{where}.groupScores")
     _check_unique(ids)
+    _check_unique_codes(item.get("departmentCode") for item in items)
     return items
 
 
