@@ -496,8 +496,9 @@ def query(
     refused = _refused_statement(sql)
     if refused:
         _fail(
-            f"Lỗi SQL: bị từ chối lệnh {refused} — `query` chỉ đọc (SELECT, EXPLAIN, PRAGMA, "
-            "CALL); không ghi, ATTACH, COPY, SET, INSTALL hay LOAD."
+            f"Lỗi SQL: bị từ chối lệnh {refused} — `query` chỉ đọc (SELECT, EXPLAIN, CALL, "
+            "PRAGMA chỉ đọc như table_info); không ghi, không đặt cấu hình (SET, PRAGMA … = …), "
+            "không ATTACH, COPY, INSTALL hay LOAD."
         )
     with _open_reader(path) as con:
         try:

@@ -176,8 +176,9 @@ def test_query_on_the_working_file_cannot_write_it(env: Built) -> None:
     )
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "Lỗi SQL: bị từ chối lệnh DELETE — `query` chỉ đọc (SELECT, EXPLAIN, PRAGMA, CALL); "
-        "không ghi, ATTACH, COPY, SET, INSTALL hay LOAD."
+        "Lỗi SQL: bị từ chối lệnh DELETE — `query` chỉ đọc (SELECT, EXPLAIN, CALL, PRAGMA chỉ "
+        "đọc như table_info); không ghi, không đặt cấu hình (SET, PRAGMA … = …), không ATTACH, "
+        "COPY, INSTALL hay LOAD."
     ]
     assert env.snapshot() == before
 

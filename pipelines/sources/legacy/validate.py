@@ -135,7 +135,11 @@ def validate_ranking_rows(endpoint: LegacyEndpoint, rows: list[dict[str, Any]]) 
             )
         for key in (*GROUP_COLUMNS, "TONG_SCORE"):
             number(row, key, where)
-        integer(row, "ROW_STT", where)
+        rank = integer(row, "ROW_STT", where)
+        if rank is not None and not 1 <= rank <= len(rows):
+            raise InvalidReply(
+                "ROW_STT is not a position in the reply", f"{where}: {rank} of {len(rows)} rows"
+            )
         if unit in seen:
             raise InvalidReply("unit appears more than once", unit)
         seen[unit] = index
