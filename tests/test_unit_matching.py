@@ -23,6 +23,7 @@ from warehouse.unit_matching import (
     normalise_unit_name,
     resolve_province,
     unmatched_id,
+    without_province,
 )
 from warehouse.vietnamese import place_tones
 
@@ -321,3 +322,40 @@ def test_a_name_matching_the_files_own_province_is_kept_apart(
             "SELECT score FROM core.group_scores WHERE unit_id = ? AND group_code = 'CKMB'",
             [QUANG_TRI_2023],
         ).fetchall() == [(12.2,)]
+
+
+def test_a_name_qualified_by_the_files_province_is_that_provinces_unit(
+    warehouse: WarehouseResource,
+) -> None:
+    """ "Sở Tư pháp tỉnh Quảng Trị" in a table of Quảng Trị is its Sở Tư pháp: matched,
+    never a second, provisional department beside it in the band counts. The qualifier
+    naming another province is not stripped."""
+    letter = (
+        "CÁC CƠ QUAN, ĐƠN VỊ CẤP TỈNH NĂM 2023\n\n"
+        "STT\tTên cơ quan/ đơn vị\tSố hóa hồ sơ (%)\n"
+        "1\tSở Tư pháp tỉnh Quảng Trị\t90\n"
+        "2\tSở Y tế tỉnh Quảng Nam\t80\n"
+    ).encode()
+    with warehouse.connect() as con:
+        result = ingest_bytes(
+            con, warehouse.store(), "tu-phap.txt", letter, IngestOptions(province="H50")
+        )
+        assert result.outcome == "ingested", result
+        review = _review(con, result.capture_id)
+    assert review["Sở Tư pháp tỉnh Quảng Trị"][:3] == (
+        "matched",
+        "normalised_name",
+        "pre2025:45:so-tu-phap",
+    )
+    # another province's department is not taken for Quảng Trị's
+    assert review["Sở Y tế tỉnh Quảng Nam"][2] != "pre2025:45:so-y-te"
+
+
+def test_only_the_files_own_province_is_stripped_from_a_name() -> None:
+    assert without_province("Sở Tư pháp tỉnh Quảng Trị", ["Quảng Trị"]) == "Sở Tư pháp"
+    assert without_province("Sở Xây dựng TP. Hồ Chí Minh", ["Thành phố Hồ Chí Minh"]) == (
+        "Sở Xây dựng"
+    )
+    assert without_province("Sở Y tế tỉnh Quảng Nam", ["Quảng Trị"]) == "Sở Y tế tỉnh Quảng Nam"
+    assert without_province("UBND thành phố Đông Hà", ["Quảng Trị"]) == "UBND thành phố Đông Hà"
+    assert without_province("Tỉnh Quảng Trị", ["Quảng Trị"]) == "Tỉnh Quảng Trị"

@@ -194,8 +194,31 @@ def _listed(hits: Sequence[tuple[Candidate, float]]) -> tuple[tuple[str, str, fl
     return tuple((c.unit_id, c.names[0] if c.names else c.unit_id, round(s, 4)) for c, s in ordered)
 
 
-def match_unit(name: str, code: str | None, candidates: Sequence[Candidate]) -> MatchResult:
-    """Match one name (and code) against ``candidates``: code, exact name, normalised name,
+def without_province(name: str, province_names: Sequence[str]) -> str:
+    """``name`` without a trailing "tỉnh <the province>" / "thành phố <the province>"
+    naming the province the file is about ("Sở Tư pháp tỉnh Quảng Trị" in a letter of
+    Quảng Trị is its "Sở Tư pháp"); any other name as it is."""
+    folded = fold(clean_cell(name)).casefold()
+    for province in province_names:
+        place = fold(normalise_unit_name(province).core).casefold()
+        if not place:
+            continue
+        for qualifier in ("tinh", "thanh pho", "tp", "tp."):
+            suffix = f" {qualifier} {place}"
+            if folded.endswith(suffix) and len(folded) > len(suffix):
+                words = clean_cell(name).split()
+                return " ".join(words[: -len(suffix.split())]).rstrip(" ,-–")
+    return name
+
+
+def match_unit(
+    name: str,
+    code: str | None,
+    candidates: Sequence[Candidate],
+    province_names: Sequence[str] = (),
+) -> MatchResult:
+    """Match one name (and code) against ``candidates``: code, exact name, normalised name
+    (also without a trailing qualifier naming the file's province, ``province_names``),
     then fuzzy; ambiguity at any step stops there (never a silent pick)."""
     if code:
         hits = [c for c in candidates if c.unit_code and c.unit_code.casefold() == code.casefold()]
@@ -205,7 +228,7 @@ def match_unit(name: str, code: str | None, candidates: Sequence[Candidate]) -> 
     hits = [c for c in candidates if any(exact_key(n) == key for n in c.names)]
     if hits:
         return _decide(hits, "exact_name", 1.0)
-    given = normalise_unit_name(name)
+    given = normalise_unit_name(without_province(name, province_names))
     scored: list[tuple[Candidate, NormalisedName]] = [
         (c, normalise_unit_name(n)) for c in candidates for n in c.names
     ]
@@ -409,13 +432,16 @@ def resolve_file_units(con: duckdb.DuckDBPyConnection, capture_ids: Sequence[str
     now = datetime.now(UTC)
     review: list[dict] = []
     cache: dict[tuple[str, str, date], list[Candidate]] = {}
+    province_names: dict[str, list[str]] = {}
     for response_id, capture_id, provisional, name, code, level, root, ptype, pstart, at in pending:
         scope = NATIONAL_ROOT if level == "province" else root
         on = reference_day(ptype, pstart, at)
         key = (scope, level, on)
         if key not in cache:
             cache[key] = load_candidates(con, root=scope, level=level, on=on)
-        result = match_unit(name, code, cache[key])
+        if root not in province_names:
+            province_names[root] = _names_of(con, root)
+        result = match_unit(name, code, cache[key], province_names[root])
         review.append(
             {
                 "capture_id": capture_id,
@@ -473,6 +499,18 @@ def resolve_file_units(con: duckdb.DuckDBPyConnection, capture_ids: Sequence[str
         con.execute(read_sql("core/derive_rate_points.sql"), [ids]).fetchall()
         con.execute(read_sql("core/units_refresh.sql")).fetchall()
     return summary
+
+
+def _names_of(con: duckdb.DuckDBPyConnection, unit_id: str) -> list[str]:
+    """Every name a unit is known by (core.units, the reference list and its aliases)."""
+    rows = con.execute(
+        """SELECT unit_name FROM core.units WHERE unit_id = $id
+           UNION
+           SELECT unnest(list_prepend(unit_name, coalesce(aliases, [])))
+           FROM core.reference_units WHERE unit_id = $id""",
+        {"id": unit_id},
+    ).fetchall()
+    return sorted({name for (name,) in rows if name})
 
 
 def _separate_collisions(review: list[dict], taken: set[tuple[str, str]]) -> None:
