@@ -121,3 +121,14 @@ def test_a_cutoff_no_figure_can_have_is_quarantined_and_the_good_letter_stands(
     assert _published_ckmb(env) == [("month", "2023-10-01", 12.0)]
     status = CliRunner().invoke(app, ["status"])
     assert name in status.output and reason in status.output
+
+
+def test_a_province_option_the_file_contradicts_is_said(env: Path) -> None:
+    """Đồng Nai's district table ingested with ``--province H50`` is recorded as the
+    option says (as ``--period`` is), and the ingest says the file names Đồng Nai."""
+    table = (
+        Path(__file__).resolve().parent / "fixtures" / "files" / "dong_nai_2024_q2_districts.csv"
+    )
+    code, output = _ingest(str(table), "--province", "H50")
+    assert code == 0, output
+    assert "tệp nêu Đồng Nai, dùng Quảng Trị theo --province" in output

@@ -553,6 +553,12 @@ def _root(
         except ProvinceNotFound as exc:
             raise _Refused("không xác định được tỉnh", str(exc)) from None
         result.root_name = province.names[0] if province.names else province.unit_id
+        stated = _stated_province(con, content, on)
+        if stated is not None and stated.unit_id != province.unit_id:
+            result.warnings.append(
+                f"tệp nêu {stated.names[0] if stated.names else stated.unit_id}, "
+                f"dùng {result.root_name} theo --province"
+            )
         return province.unit_id
     if content is None:
         raise _Refused("không xác định được tỉnh", "tệp không đọc được; dùng --province")
@@ -574,6 +580,17 @@ def _root(
     raise _Refused(
         "không xác định được tỉnh", "tệp không nêu tỉnh: dùng --province (H50, 45 hay tên)"
     )
+
+
+def _stated_province(con: duckdb.DuckDBPyConnection, content: FileContent | None, on: date) -> Any:
+    """The one province the file's letterhead (else its text) names, if exactly one."""
+    if content is None:
+        return None
+    for hints in (content.provinces_in_letterhead, content.provinces_mentioned):
+        found = {p.unit_id: p for p in (_province_of_hint(con, h, on) for h in hints) if p}
+        if found:
+            return next(iter(found.values())) if len(found) == 1 else None
+    return None
 
 
 def _province_of_hint(con: duckdb.DuckDBPyConnection, hint: str, on: date) -> Any:
