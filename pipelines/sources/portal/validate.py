@@ -195,6 +195,7 @@ def validate_group_reply(
         raise InvalidReply(f"data.{children_key} missing: not the {endpoint.shape} shape")
     got_root = _require_id(root, f"data.{root_key}")
     _check_fields(root, ITEM_SCHEMA, f"data.{root_key}")
+    _check_rank(root, f"data.{root_key}")
     pagination = data.get("pagination")
     _check_pagination(pagination)
     if got_root != root_unit_id:
