@@ -139,6 +139,45 @@ def test_the_portal_value_wins_over_a_letter_even_when_the_letter_is_later(
         assert query_as_of(con, "source_disagreements", "2026-11-06 08:00").height == 0
 
 
+@pytest.mark.integration
+def test_a_letter_disagreeing_with_the_portal_is_no_revision_and_blocks_nothing(
+    portal, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``dvc766 ingest`` of a letter stating another October CKMB for Quảng Trị than the
+    portal's: the run's marts and their blocking checks pass and are published; the
+    portal's value stands, with no revision of it; the letter's is a disagreement."""
+    working = tmp_path / "kho" / "w.duckdb"
+    monkeypatch.setenv("DVC766_WAREHOUSE", str(working))
+    monkeypatch.setenv("DVC766_RAW_STORE", str(working.parent / "raw"))
+    resource = WarehouseResource(path=str(working), raw_store_dir=str(working.parent / "raw"))
+    assert materialize(portal, resource, "2026-10", ["H50"]).success
+    unit = province_id(portal, "H50")
+    title = "Kết quả các tỉnh, thành phố trực thuộc Trung ương tháng 10/2026"
+    letter = tmp_path / "cong-van.csv"
+    letter.write_bytes(_province_table(title, "1;Quảng Trị;1;18;9;8;17;16"))
+    done = CliRunner().invoke(app, ["ingest", str(letter), "--cutoff", "2026-11-05 16:00"])
+    assert done.exit_code == 0, done.output
+    with duckdb.connect(str(published_path(working)), read_only=True) as con:
+        ckmb = con.execute(
+            """SELECT ckmb FROM mart.unit_period_scores
+               WHERE unit_id = ? AND period_type = 'month' AND period_start = '2026-10-01'""",
+            [unit],
+        ).fetchone()[0]
+        revised = con.execute(
+            """SELECT count(*) FROM mart.revisions
+               WHERE unit_id = ? AND group_code = 'CKMB' AND is_revision""",
+            [unit],
+        ).fetchone()[0]
+        disagreement = con.execute(
+            """SELECT file_score FROM mart.source_disagreements
+               WHERE unit_id = ? AND group_code = 'CKMB'""",
+            [unit],
+        ).fetchall()
+    assert ckmb is not None and ckmb != 1.0
+    assert revised == 0
+    assert disagreement == [(1.0,)]
+
+
 def test_a_later_letter_never_replaces_the_portal_value_of_the_same_unit(
     warehouse: WarehouseResource,
 ) -> None:

@@ -7,12 +7,16 @@
 -- sighting is never a revision, however late it was captured.
 -- after_close: a revision first captured after the period's last day (Asia/Ho_Chi_Minh) —
 -- the portal revises closed months weeks later (An Giang 08/2025: 80.2 → 86.2 on 16/10).
+-- The sequence is that of the source the value comes from, with the precedence of
+-- mart.group_values_as_of: the portal's captures where the portal gave the value (a letter
+-- stating another value is no revision of the portal's: mart.source_disagreements), the
+-- files' only where no portal capture did.
 CREATE OR REPLACE MACRO mart.revisions_as_of(cutoff) AS TABLE
 WITH
-captured AS (
+every_capture AS (
     SELECT   -- under the canonical unit (core.unit_identities), as the other marts
         coalesce(i.unit_id, g.unit_id) AS unit_id, g.period_type, g.period_start, g.group_code,
-        g.captured_at, g.response_id, g.score AS value
+        g.captured_at, g.response_id, g.score AS value, c.source LIKE 'file_%' AS from_file
     FROM core.group_scores AS g
     JOIN raw.captures AS c USING (capture_id)
     LEFT JOIN core.unit_identities AS i
@@ -20,6 +24,12 @@ captured AS (
         AND (i.valid_from IS NULL OR i.valid_from <= core.period_end(g.period_type, g.period_start))
         AND (i.valid_to IS NULL OR core.period_end(g.period_type, g.period_start) <= i.valid_to)
     WHERE c.status = 'complete' AND g.captured_at <= cutoff
+),
+captured AS (
+    SELECT * EXCLUDE (from_file)
+    FROM every_capture
+    QUALIFY NOT from_file
+        OR bool_and(from_file) OVER (PARTITION BY unit_id, period_type, period_start, group_code)
 ),
 sequenced AS (
     SELECT
@@ -67,7 +77,9 @@ COMMENT ON TABLE mart.revisions IS
     'The sequence of distinct values of each (unit, period type, period, group) across complete '
     'captures, in capture order: the first value (a first sighting, is_revision false), then one '
     'row per change (a revision: the value differs from the previous complete capture''s). The '
-    'last row is the current value. As of a cut-off: mart.revisions_as_of(cutoff).';
+    'last row is the current value. Captures of the source the value comes from: the portal''s '
+    'where it gave one (a letter''s other value is in mart.source_disagreements, not here), else '
+    'the files''. As of a cut-off: mart.revisions_as_of(cutoff).';
 COMMENT ON COLUMN mart.revisions.unit_id IS 'Portal departmentId (UUID) of the unit.';
 COMMENT ON COLUMN mart.revisions.period_type IS 'month, quarter, half (legacy API) or year.';
 COMMENT ON COLUMN mart.revisions.period_start IS 'First day of the period.';
