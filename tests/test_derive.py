@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import dagster as dg
 import duckdb
@@ -15,14 +15,17 @@ import polars as pl
 import pytest
 
 from pipelines.assets.mart import MART_CHECKS, mart_portal
+from pipelines.outputs.letter_data import load_letter_data
+from pipelines.outputs.summary import summary_text
 from pipelines.resources import WarehouseResource
 from warehouse.derive import MART_TABLES, query_as_of, rebuild_marts, to_cutoff
+from warehouse.periods import Period
 from warehouse.sql_files import read_sql
 
 GROUPS = ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")
 MAXIMA = (18, 20, 12, 10, 18, 22)
 VN = timezone(timedelta(hours=7))
-P = "prov-qn"  # a province (Quảng Nam in the seed tests)
+P = "prov-qn"  # a province (Quảng Nam in the tests of its letters)
 
 
 def split_total(total: float) -> list[float]:
@@ -623,7 +626,9 @@ def test_reorganised_unit_or_parent_is_not_comparable(con) -> None:
     july = by_unit(con, "score_changes", jul)
     assert july["d1"]["not_comparable_reason"] == "unit_reorganised"  # its parent merged
     assert july["c9"]["not_comparable_reason"] == "unit_reorganised"  # new merged commune
-    assert july["e1"]["comparable"] is True
+    # e1 (another province's, which no capture lists whole) is never ranked: its change is
+    # not comparable for that, never for a reorganisation
+    assert july["e1"]["not_comparable_reason"] == "not_ranked"
     august = by_unit(con, "score_changes", aug)
     assert august["d1"]["comparable"] is True and august["c9"]["comparable"] is True
 
@@ -1026,3 +1031,44 @@ def test_mart_depends_on_this_and_the_previous_month_of_core() -> None:
     assert mapping[dg.AssetKey("core_portal__group_scores")] == dg.TimeWindowPartitionMapping(
         start_offset=-1
     )
+
+
+# --- changes where a period has no rank -------------------------------------------------
+
+
+def test_a_change_without_a_rank_on_either_side_is_not_comparable(con) -> None:
+    """d3 lacks a group in both months, so the departments are ranked in neither: the
+    totals' change is given, but no rank movement; the movement counts add up."""
+    gap = [10, 10, 10, 10, None, 10]
+    units = [dept("d1", 85), dept("d2", 79), dept("d3", groups=gap)]
+    core = CoreWriter(con)
+    core.capture(JUL26, [prov(P, 80), *units], at="2026-08-02 04:10")
+    core.capture(AUG26, [prov(P, 70), dept("d1", 70), *units[1:]], at="2026-09-02 04:10")
+    rebuild_marts(con)
+    changes = by_unit(con, "score_changes", AUG26)
+    assert (changes["d1"]["delta_points"], changes["d1"]["rank_move"]) == (-15.0, None)
+    assert [changes[u]["not_comparable_reason"] for u in ("d1", "d2")] == ["not_ranked"] * 2
+    counts = rows(
+        con,
+        """SELECT units, moved_up + moved_down + stayed + not_comparable AS counted
+           FROM mart.movement_counts WHERE period_start = DATE '2026-08-01'""",
+    )
+    assert counts and all(r["units"] == r["counted"] for r in counts)
+
+
+def test_the_letter_never_says_a_rank_it_does_not_have(con) -> None:
+    """No national ranking in either month: the summary gives the change of points, says
+    why the ranks are not compared (in Vietnamese), and never prints None or "giữ nguyên
+    thứ hạng" for a province that has no rank."""
+    core = CoreWriter(con)
+    core.capture(JUL26, [prov(P, 80), dept("d1", 85), dept("d2", 79)], at="2026-08-02 04:10")
+    core.capture(AUG26, [prov(P, 81), dept("d1", 86), dept("d2", 80)], at="2026-09-02 04:10")
+    rebuild_marts(con)
+    data = load_letter_data(
+        con, "PROV-QN", Period("month", date(2026, 8, 1)), to_cutoff("2026-09-10 16:00")
+    )
+    text = summary_text(data)
+    # 80 → 81: +1 point, +1.25 % printed half up as the letters round, "1,3%"
+    assert "tăng 1 điểm (1,3%) so với tháng 7/2026 (80 điểm)" in text
+    assert "không so sánh được thứ hạng: một trong hai kỳ chưa xếp hạng" in text
+    assert "None" not in text and "giữ nguyên thứ hạng" not in text

@@ -27,6 +27,18 @@ def source_line(sources: tuple[str, ...]) -> str:
     return f"Nguồn: {PORTAL_NAME}, tổng hợp bằng dvc766."
 
 
+NOT_COMPARABLE = {
+    "no_current_value": "kỳ này chưa đủ số liệu",
+    "unit_reorganised": "đơn vị được sắp xếp lại giữa hai kỳ",
+    "no_previous_value": "kỳ trước chưa đủ số liệu",
+    "methodology_changed": "Bộ chỉ số thay đổi giữa hai kỳ",
+    "not_ranked": "một trong hai kỳ chưa xếp hạng",
+    "cohort_changed": "các đơn vị được xếp hạng khác nhau giữa hai kỳ",
+}
+"""Why a change's rank is not compared (``mart.score_changes.not_comparable_reason``), as
+the summary words it."""
+
+
 def _movement(rank_move: int | None) -> str:
     if not rank_move:
         return "giữ nguyên thứ hạng"
@@ -65,16 +77,18 @@ def headline(data: LetterData) -> str:
     if change is not None:
         previous = period_label(data.period.period_type, data.period.previous().start)
         direction = "tăng" if change["delta_points"] >= 0 else "giảm"
+        before = f"{number(change['prev_total_score'], 2)} điểm"
+        if change["prev_rank"] is not None:
+            before += f", xếp hạng {change['prev_rank']}"
         text += (
             f"; {direction} {number(abs(change['delta_points']), 2)} điểm "
-            f"({number(abs(change['delta_pct']), 1)}%) so với {previous} "
-            f"({number(change['prev_total_score'], 2)} điểm, xếp hạng "
-            f"{change['prev_rank']})"
+            f"({number(abs(change['delta_pct']), 1)}%) so với {previous} ({before})"
         )
-        if change["comparable"]:
+        if change["comparable"] and change["rank_move"] is not None:
             text += f", {_movement(change['rank_move'])}"
         else:
-            text += f" (không so sánh được thứ hạng: {change['not_comparable_reason']})"
+            reason = NOT_COMPARABLE.get(change["not_comparable_reason"], "chưa xếp hạng")
+            text += f" (không so sánh được thứ hạng: {reason})"
     text += "."
     ytd = data.year_to_date
     if ytd is not None and ytd["total_score"] is not None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def number(value: float | int | None, decimals: int = 2, *, dash: str = "–") -> str:
     """``1234.5`` → ``1.234,5`` (dot for thousands, comma for decimals); None → a dash."""
     if value is None:
         return dash
-    text = f"{value:,.{decimals}f}"
+    # half away from zero, as DuckDB's round() and the letters round (1,25 → 1,3; Python's
+    # own formatting would give 1,2), from the decimal the value is written as
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}"
     if decimals:
         text = text.rstrip("0").rstrip(".") if "." in text else text
     return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")

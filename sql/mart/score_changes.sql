@@ -20,6 +20,9 @@
 --                        whose territory took in Quảng Bình (never comparable)
 --   no_previous_value    no total in the previous period
 --   methodology_changed  a different portal methodology version
+--   not_ranked           no rank in one of the periods (its cohort was not whole, or the
+--                        unit was outside it): no rank movement to tell, so movement
+--                        counts keep units = up + down + stayed + not comparable
 --   cohort_changed       the set of ranked units of the cohort differs between periods
 CREATE OR REPLACE MACRO mart.score_changes_of(scores) AS TABLE
 WITH
@@ -106,6 +109,7 @@ reasoned AS (
             WHEN p.prev_total_score IS NULL THEN 'no_previous_value'
             WHEN p.methodology_version IS DISTINCT FROM p.prev_methodology_version
                 THEN 'methodology_changed'
+            WHEN p.rank IS NULL OR p.prev_rank IS NULL THEN 'not_ranked'
             WHEN p.cohort_units <> p.prev_cohort_units THEN 'cohort_changed'
         END AS not_comparable_reason
     FROM paired AS p
@@ -187,6 +191,6 @@ COMMENT ON COLUMN mart.score_changes.rank_move IS 'prev_rank - rank: positive = 
 COMMENT ON COLUMN mart.score_changes.prev_band IS 'Band in the previous period.';
 COMMENT ON COLUMN mart.score_changes.band IS 'Band this period.';
 COMMENT ON COLUMN mart.score_changes.band_transition IS '''Khá → Tốt'' style transition, ''giữ nguyên'' when unchanged; null when either band is missing.';
-COMMENT ON COLUMN mart.score_changes.comparable IS 'True when the change is meaningful: both totals exist, same cohort membership, same methodology version, no reorganisation in between.';
-COMMENT ON COLUMN mart.score_changes.not_comparable_reason IS 'When not comparable, the first of: no_current_value, unit_reorganised, no_previous_value, methodology_changed, cohort_changed.';
+COMMENT ON COLUMN mart.score_changes.comparable IS 'True when the change is meaningful: both totals exist, both periods ranked, same cohort membership, same methodology version, no reorganisation in between.';
+COMMENT ON COLUMN mart.score_changes.not_comparable_reason IS 'When not comparable, the first of: no_current_value, unit_reorganised, no_previous_value, methodology_changed, not_ranked, cohort_changed.';
 COMMENT ON COLUMN mart.score_changes.is_provisional IS 'True when this period had not closed at the data cut-off of its values (mart.unit_period_scores.is_provisional: the Asia/Ho_Chi_Minh day of captured_at <= the period''s last day); the change is then provisional ("tạm tính").';
