@@ -621,3 +621,13 @@ def test_unit_page_indicators_against_the_warehouse(
     assert present == sorted(present, reverse=True) and lost[: len(present)] == present
     assert page.locator("#rank-history tbody tr").count() == 2  # 10 and 11/2026
     _screens(page, "unit", tmp_path)
+
+
+def test_why_a_change_is_not_compared_is_said_in_vietnamese() -> None:
+    data = _fake_period("UBND tỉnh Thử", 71.5)
+    data.units["u1"].update(comparable=False, not_comparable_reason="cohort_changed")
+    province = _html(data, "H99/index.html")
+    assert "Không so sánh được với kỳ trước (các đơn vị được xếp hạng khác nhau giữa hai kỳ)" in (
+        province
+    )
+    assert "cohort_changed" not in province

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.outputs.letter_data import LEVEL_LABELS, LetterData
-from pipelines.outputs.vietnamese import count, cutoff_label, number
+from pipelines.outputs.vietnamese import NOT_COMPARABLE, count, cutoff_label, number
 from warehouse.periods import period_label
 
 PORTAL_NAME = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
@@ -25,18 +25,6 @@ def source_line(sources: tuple[str, ...]) -> str:
             "tổng hợp bằng dvc766."
         )
     return f"Nguồn: {PORTAL_NAME}, tổng hợp bằng dvc766."
-
-
-NOT_COMPARABLE = {
-    "no_current_value": "kỳ này chưa đủ số liệu",
-    "unit_reorganised": "đơn vị được sắp xếp lại giữa hai kỳ",
-    "no_previous_value": "kỳ trước chưa đủ số liệu",
-    "methodology_changed": "Bộ chỉ số thay đổi giữa hai kỳ",
-    "not_ranked": "một trong hai kỳ chưa xếp hạng",
-    "cohort_changed": "các đơn vị được xếp hạng khác nhau giữa hai kỳ",
-}
-"""Why a change's rank is not compared (``mart.score_changes.not_comparable_reason``), as
-the summary words it."""
 
 
 def _movement(rank_move: int | None) -> str:

@@ -37,3 +37,15 @@ def cutoff_label(moment: datetime) -> str:
     return (
         f"{moment.hour}h{moment.minute:02d} ngày {moment.day:02d}/{moment.month:02d}/{moment.year}"
     )
+
+
+NOT_COMPARABLE = {
+    "no_current_value": "kỳ này chưa đủ số liệu",
+    "unit_reorganised": "đơn vị được sắp xếp lại giữa hai kỳ",
+    "no_previous_value": "kỳ trước chưa đủ số liệu",
+    "methodology_changed": "Bộ chỉ số thay đổi giữa hai kỳ",
+    "not_ranked": "một trong hai kỳ chưa xếp hạng",
+    "cohort_changed": "các đơn vị được xếp hạng khác nhau giữa hai kỳ",
+}
+"""Why a change's rank is not compared (``mart.score_changes.not_comparable_reason``), as the
+letters, the site and the exports word it."""

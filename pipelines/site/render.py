@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from pipelines.outputs.vietnamese import number
+from pipelines.outputs.vietnamese import NOT_COMPARABLE, number
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MISSING = "—"
@@ -43,6 +43,11 @@ def text(value: Any) -> str:
     return MISSING if value is None or value == "" else str(value)
 
 
+def not_comparable(reason: str | None) -> str:
+    """Why a change is not compared, in Vietnamese (the code itself if it is new)."""
+    return NOT_COMPARABLE.get(reason or "", text(reason))
+
+
 def environment() -> jinja2.Environment:
     """The template environment: templates from the package, every value escaped."""
     env = jinja2.Environment(
@@ -52,7 +57,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=num, signed=signed, vn_time=vn_time, text=text)
+    env.filters.update(
+        num=num, signed=signed, vn_time=vn_time, text=text, not_comparable=not_comparable
+    )
     env.globals["MISSING"] = MISSING
     return env
 
