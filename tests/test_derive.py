@@ -1072,3 +1072,27 @@ def test_the_letter_never_says_a_rank_it_does_not_have(con) -> None:
     assert "tăng 1 điểm (1,3%) so với tháng 7/2026 (80 điểm)" in text
     assert "không so sánh được thứ hạng: một trong hai kỳ chưa xếp hạng" in text
     assert "None" not in text and "giữ nguyên thứ hạng" not in text
+
+
+def test_band_counts_are_of_the_units_the_portal_lists(con) -> None:
+    """A later reply of August no longer lists d3: the ranks are over d1 and d2, and so
+    are the band counts (2 units, never d3's old Xuất sắc beside them)."""
+    core = CoreWriter(con)
+    core.capture(AUG26, [prov(P, 70), dept("d1", 85), dept("d2", 79), dept("d3", 95)],
+                 at="2026-08-20 04:00")  # fmt: skip
+    core.capture(AUG26, [prov(P, 70), dept("d1", 86), dept("d2", 80)], at="2026-09-02 04:00")
+    rebuild_marts(con)
+    scores = by_unit(con, "unit_period_scores", AUG26)
+    assert scores["d3"]["rank_null_reason"] == "not_in_cohort"
+    counts = {
+        r["band_code"]: (r["unit_count"], r["cohort_size"])
+        for r in rows(
+            con,
+            """SELECT band_code, unit_count, cohort_size FROM mart.band_counts
+               WHERE period_start = DATE '2026-08-01' AND parent_unit_id = ?
+                 AND unit_level = 'department'""",
+            [P],
+        )
+    }
+    assert counts["XUAT_SAC"] == (0, 2) and counts["TOT"] == (2, 2)
+    assert check_failures(con)["band_counts_sum_to_cohort"] == 0

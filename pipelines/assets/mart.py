@@ -135,7 +135,8 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
             "band_counts_sum_to_cohort",
             "band_counts",
             "Each scope has one row per band of its methodology version, its counts sum to its "
-            "cohort size, and that size is the number of banded units of the scope.",
+            "cohort size, and that size is the number of banded units of the scope (a unit "
+            "its cohort's capture does not list is not counted).",
             """WITH scopes AS (
              SELECT period_type, period_start, unit_level, parent_unit_id,
                     count(*) AS band_rows, sum(unit_count) AS counted,
@@ -144,7 +145,8 @@ MART_CHECKS: tuple[SqlCheck, ...] = tuple(
            ),
            banded AS (
              SELECT period_type, period_start, unit_level, parent_unit_id, methodology_version
-             FROM mart.unit_period_scores WHERE band_code IS NOT NULL
+             FROM mart.unit_period_scores
+             WHERE band_code IS NOT NULL AND rank_null_reason IS DISTINCT FROM 'not_in_cohort'
            ),
            expected AS (
              SELECT period_type, period_start, unit_level, scope_parent AS parent_unit_id,

@@ -2,8 +2,11 @@
 -- by name: a table, view or CTE), how many units of each level are in each band, per
 -- period, per parent (parent_unit_id = the province) and nationally (parent_unit_id null,
 -- all parents together). Every band of the period's methodology version has a row, with
--- 0 when no unit is in it. Only units with a total (hence a band and a rank) count:
--- cohort_size is the number of banded units of the scope, and
+-- 0 when no unit is in it. Only units with a total (hence a band) count, and not a unit
+-- the capture listing its cohort no longer lists (rank_null_reason 'not_in_cohort': the
+-- portal dropped it, or only a letter names it), so the counts are of the units the
+-- ranks are over, as the letters count them ("02/17"): cohort_size is the number of
+-- banded units of the scope, and
 -- share_pct = round(100 · unit_count / cohort_size, 2). Provinces have no parent, so
 -- their only scope is national. is_provisional: some unit of the scope has values captured
 -- before the period closed (mart.unit_period_scores.is_provisional).
@@ -14,7 +17,7 @@ banded AS (
         period_type, period_start, unit_level, parent_unit_id, methodology_version, band_code,
         is_provisional
     FROM query_table(scores)
-    WHERE band_code IS NOT NULL
+    WHERE band_code IS NOT NULL AND rank_null_reason IS DISTINCT FROM 'not_in_cohort'
 ),
 scoped AS (   -- each unit counted once under its parent and once nationally
     SELECT * FROM banded WHERE parent_unit_id IS NOT NULL
