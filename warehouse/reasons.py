@@ -34,6 +34,19 @@ REASONS: dict[str, str] = {
     "unit without departmentId": "đơn vị không có departmentId",
     "unit without departmentName": "đơn vị không có departmentName",
     "unit appears more than once": "một đơn vị xuất hiện nhiều lần",
+    "unit code appears more than once": "một mã đơn vị xuất hiện nhiều lần (dưới hai id)",
+    "rank (stt) below 1": "thứ hạng (stt) nhỏ hơn 1",
+    "data.pagination is not an object": "data.pagination không phải đối tượng JSON",
+    "data.pagination is not whole numbers": "số trang (data.pagination) không phải số nguyên",
+    "a unit under the province is typed as a province": (
+        "một đơn vị trực thuộc tỉnh lại có loại là tỉnh"
+    ),
+    "a unit of the national ranking is not a province": (
+        "một đơn vị trong bảng xếp hạng các tỉnh không phải tỉnh"
+    ),
+    "reply shape not as expected": (
+        "trả lời có cấu trúc không như dự kiến (mọi trả lời của lần thu thập bị cách ly)"
+    ),
     "reply is for another root unit": "trả lời của đơn vị gốc khác, không phải đơn vị đã hỏi",
     "group not in the methodology in force": "nhóm chỉ số không có trong phương pháp đang áp dụng",
     "unit without metrics list": "đơn vị không có danh sách chỉ số (metrics)",
@@ -67,6 +80,7 @@ REASONS: dict[str, str] = {
     "field is not a string": "trường không phải chuỗi",
     "row without TEN/TEN_COQUAN": "dòng không có tên (TEN/TEN_COQUAN)",
     "row without MA_COQUAN": "dòng không có MA_COQUAN",
+    "ROW_STT is not a position in the reply": "ROW_STT không phải một vị trí trong trả lời",
     "unknown LOAI_COQUAN": "LOAI_COQUAN không xác định",
     "row of another unit type": "dòng thuộc loại đơn vị khác loại đã hỏi",
     "MONTH is not a month (1-12)": "MONTH không phải tháng (1-12)",
@@ -98,6 +112,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^field '(?P<field>[^']*)' missing", "thiếu trường '{field}'"),
         (r"^field '(?P<field>[^']*)' is not a number", "trường '{field}' không phải số"),
         (r"^field '(?P<field>[^']*)' is not an integer", "trường '{field}' không phải số nguyên"),
+        (
+            r"^field '(?P<field>[^']*)' is not a whole number",
+            "trường '{field}' không phải số nguyên",
+        ),
+        (r"^field '(?P<field>[^']*)' is not text", "trường '{field}' không phải chuỗi ký tự"),
+        (r"^field '(?P<field>[^']*)' is not a list", "trường '{field}' không phải danh sách"),
+        (r"^field '(?P<field>[^']*)' is not ", "trường '{field}' sai kiểu dữ liệu"),
         (
             r"^data\.(?P<key>\w+) missing: not the (?P<shape>\w+) shape",
             "thiếu data.{key}: không đúng dạng {shape}",
