@@ -21,6 +21,7 @@ from warehouse.unit_matching import (
     load_candidates,
     match_unit,
     normalise_unit_name,
+    province_suffixes,
     resolve_province,
     unmatched_id,
     without_province,
@@ -164,6 +165,13 @@ def test_portal_units_of_the_province_are_candidates(warehouse: WarehouseResourc
     assert match_unit("x", "h44.02", candidates).method == "code"
 
 
+def _departments_2023(*rows: tuple[str, float]) -> bytes:
+    """A letter's table of the province's departments for 2023: name and digitisation rate."""
+    lines = [f"{index}\t{name}\t{rate:g}" for index, (name, rate) in enumerate(rows, start=1)]
+    head = "CÁC CƠ QUAN, ĐƠN VỊ CẤP TỈNH NĂM 2023\n\nSTT\tTên cơ quan/ đơn vị\tSố hóa hồ sơ (%)"
+    return "\n".join([head, *lines, ""]).encode()
+
+
 def _review(con, capture_id: str) -> dict[str, tuple]:
     rows = con.execute(
         """SELECT name_given, status, method, unit_id, provisional_unit_id, note
@@ -261,12 +269,7 @@ def test_abbreviated_misspelt_and_unknown_names(warehouse: WarehouseResource) ->
 
 
 def test_two_names_on_one_unit_are_kept_apart(warehouse: WarehouseResource) -> None:
-    letter = (
-        "CÁC CƠ QUAN, ĐƠN VỊ CẤP TỈNH NĂM 2023\n\n"
-        "STT\tTên cơ quan/ đơn vị\tSố hóa hồ sơ (%)\n"
-        "1\tSở GTVT\t90\n"
-        "2\tSở Giao thong van tai\t80\n"
-    ).encode()
+    letter = _departments_2023(("Sở GTVT", 90), ("Sở Giao thong van tai", 80))
     with warehouse.connect() as con:
         result = ingest_bytes(
             con, warehouse.store(), "hai-ten.txt", letter, IngestOptions(province="H50")
@@ -286,12 +289,7 @@ def test_two_names_on_one_unit_are_kept_apart(warehouse: WarehouseResource) -> N
 
 
 def test_a_unit_written_twice_in_one_file_is_quarantined(warehouse: WarehouseResource) -> None:
-    letter = (
-        "CÁC CƠ QUAN, ĐƠN VỊ CẤP TỈNH NĂM 2023\n\n"
-        "STT\tTên cơ quan/ đơn vị\tSố hóa hồ sơ (%)\n"
-        "1\tSở GTVT\t90\n"
-        "2\tSở Giao thông vận tải\t80\n"
-    ).encode()
+    letter = _departments_2023(("Sở GTVT", 90), ("Sở Giao thông vận tải", 80))
     with warehouse.connect() as con:
         result = ingest_bytes(
             con, warehouse.store(), "trung.txt", letter, IngestOptions(province="H50")
@@ -330,12 +328,7 @@ def test_a_name_qualified_by_the_files_province_is_that_provinces_unit(
     """ "Sở Tư pháp tỉnh Quảng Trị" in a table of Quảng Trị is its Sở Tư pháp: matched,
     never a second, provisional department beside it in the band counts. The qualifier
     naming another province is not stripped."""
-    letter = (
-        "CÁC CƠ QUAN, ĐƠN VỊ CẤP TỈNH NĂM 2023\n\n"
-        "STT\tTên cơ quan/ đơn vị\tSố hóa hồ sơ (%)\n"
-        "1\tSở Tư pháp tỉnh Quảng Trị\t90\n"
-        "2\tSở Y tế tỉnh Quảng Nam\t80\n"
-    ).encode()
+    letter = _departments_2023(("Sở Tư pháp tỉnh Quảng Trị", 90), ("Sở Y tế tỉnh Quảng Nam", 80))
     with warehouse.connect() as con:
         result = ingest_bytes(
             con, warehouse.store(), "tu-phap.txt", letter, IngestOptions(province="H50")
@@ -352,10 +345,10 @@ def test_a_name_qualified_by_the_files_province_is_that_provinces_unit(
 
 
 def test_only_the_files_own_province_is_stripped_from_a_name() -> None:
-    assert without_province("Sở Tư pháp tỉnh Quảng Trị", ["Quảng Trị"]) == "Sở Tư pháp"
-    assert without_province("Sở Xây dựng TP. Hồ Chí Minh", ["Thành phố Hồ Chí Minh"]) == (
-        "Sở Xây dựng"
-    )
-    assert without_province("Sở Y tế tỉnh Quảng Nam", ["Quảng Trị"]) == "Sở Y tế tỉnh Quảng Nam"
-    assert without_province("UBND thành phố Đông Hà", ["Quảng Trị"]) == "UBND thành phố Đông Hà"
-    assert without_province("Tỉnh Quảng Trị", ["Quảng Trị"]) == "Tỉnh Quảng Trị"
+    quang_tri = province_suffixes(["Quảng Trị", "UBND tỉnh Quảng Trị"])
+    assert without_province("Sở Tư pháp tỉnh Quảng Trị", quang_tri) == "Sở Tư pháp"
+    hcm = province_suffixes(["Thành phố Hồ Chí Minh"])
+    assert without_province("Sở Xây dựng TP. Hồ Chí Minh", hcm) == "Sở Xây dựng"
+    assert without_province("Sở Y tế tỉnh Quảng Nam", quang_tri) == "Sở Y tế tỉnh Quảng Nam"
+    assert without_province("UBND thành phố Đông Hà", quang_tri) == "UBND thành phố Đông Hà"
+    assert without_province("Tỉnh Quảng Trị", quang_tri) == "Tỉnh Quảng Trị"

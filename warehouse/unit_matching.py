@@ -194,20 +194,25 @@ def _listed(hits: Sequence[tuple[Candidate, float]]) -> tuple[tuple[str, str, fl
     return tuple((c.unit_id, c.names[0] if c.names else c.unit_id, round(s, 4)) for c, s in ordered)
 
 
-def without_province(name: str, province_names: Sequence[str]) -> str:
-    """``name`` without a trailing "tỉnh <the province>" / "thành phố <the province>"
-    naming the province the file is about ("Sở Tư pháp tỉnh Quảng Trị" in a letter of
-    Quảng Trị is its "Sở Tư pháp"); any other name as it is."""
+def province_suffixes(province_names: Iterable[str]) -> tuple[str, ...]:
+    """The trailing qualifiers that name a province in a unit's name, folded: " tinh
+    quang tri", " thanh pho quang tri", " tp quang tri" … for each of its names."""
+    places = {fold(normalise_unit_name(n).core).casefold() for n in province_names}
+    return tuple(
+        f" {qualifier} {place}"
+        for place in sorted(places - {""})
+        for qualifier in ("tinh", "thanh pho", "tp", "tp.")
+    )
+
+
+def without_province(name: str, suffixes: Sequence[str]) -> str:
+    """``name`` without a trailing qualifier of :func:`province_suffixes`: "Sở Tư pháp
+    tỉnh Quảng Trị" in a letter of Quảng Trị is its "Sở Tư pháp"; any other name as it is."""
     folded = fold(clean_cell(name)).casefold()
-    for province in province_names:
-        place = fold(normalise_unit_name(province).core).casefold()
-        if not place:
-            continue
-        for qualifier in ("tinh", "thanh pho", "tp", "tp."):
-            suffix = f" {qualifier} {place}"
-            if folded.endswith(suffix) and len(folded) > len(suffix):
-                words = clean_cell(name).split()
-                return " ".join(words[: -len(suffix.split())]).rstrip(" ,-–")
+    for suffix in suffixes:
+        if folded.endswith(suffix) and len(folded) > len(suffix):
+            words = clean_cell(name).split()
+            return " ".join(words[: -len(suffix.split())]).rstrip(" ,-–")
     return name
 
 
@@ -215,11 +220,12 @@ def match_unit(
     name: str,
     code: str | None,
     candidates: Sequence[Candidate],
-    province_names: Sequence[str] = (),
+    suffixes: Sequence[str] = (),
 ) -> MatchResult:
     """Match one name (and code) against ``candidates``: code, exact name, normalised name
-    (also without a trailing qualifier naming the file's province, ``province_names``),
-    then fuzzy; ambiguity at any step stops there (never a silent pick)."""
+    (also without a trailing qualifier naming the file's province, ``suffixes`` of
+    :func:`province_suffixes`), then fuzzy; ambiguity at any step stops there (never a
+    silent pick)."""
     if code:
         hits = [c for c in candidates if c.unit_code and c.unit_code.casefold() == code.casefold()]
         if hits:
@@ -228,7 +234,7 @@ def match_unit(
     hits = [c for c in candidates if any(exact_key(n) == key for n in c.names)]
     if hits:
         return _decide(hits, "exact_name", 1.0)
-    given = normalise_unit_name(without_province(name, province_names))
+    given = normalise_unit_name(without_province(name, suffixes))
     scored: list[tuple[Candidate, NormalisedName]] = [
         (c, normalise_unit_name(n)) for c in candidates for n in c.names
     ]
@@ -432,16 +438,16 @@ def resolve_file_units(con: duckdb.DuckDBPyConnection, capture_ids: Sequence[str
     now = datetime.now(UTC)
     review: list[dict] = []
     cache: dict[tuple[str, str, date], list[Candidate]] = {}
-    province_names: dict[str, list[str]] = {}
+    suffixes: dict[str, tuple[str, ...]] = {}  # per root: its names as trailing qualifiers
     for response_id, capture_id, provisional, name, code, level, root, ptype, pstart, at in pending:
         scope = NATIONAL_ROOT if level == "province" else root
         on = reference_day(ptype, pstart, at)
         key = (scope, level, on)
         if key not in cache:
             cache[key] = load_candidates(con, root=scope, level=level, on=on)
-        if root not in province_names:
-            province_names[root] = _names_of(con, root)
-        result = match_unit(name, code, cache[key], province_names[root])
+        if root not in suffixes:
+            suffixes[root] = province_suffixes(_names_of(con, root))
+        result = match_unit(name, code, cache[key], suffixes[root])
         review.append(
             {
                 "capture_id": capture_id,

@@ -15,7 +15,13 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from pipelines.outputs.letter_data import LEVEL_LABELS, TOP_BOTTOM_N, LetterData, group_score
+from pipelines.outputs.letter_data import (
+    LEVEL_LABELS,
+    TOP_BOTTOM_N,
+    LetterData,
+    group_score,
+    province_rank,
+)
 from pipelines.outputs.summary import source_line, summary_text
 from pipelines.outputs.vietnamese import cutoff_label
 from warehouse.periods import period_label
@@ -268,13 +274,11 @@ def _summary_sheet(out: _Book, data: LetterData) -> None:
 
 
 def _rank_cells(p: dict) -> tuple[str, int | None]:
-    """The province's rank row: the rank over its whole cohort; else the rank a source
-    stated, labelled as stated (as :func:`pipelines.outputs.summary.headline` words it);
-    else an empty cell, never a rank made up from part of a cohort."""
-    stated = p.get("reported_rank")
-    if p["rank"] is None and stated is not None:
-        return f"Xếp hạng theo nguồn (trên {p.get('reported_cohort_size') or '–'})", stated
-    return f"Xếp hạng (trên {p['cohort_size'] or '–'})", p["rank"]
+    """The province's rank row (label, rank): :func:`province_rank`, a stated rank
+    labelled as stated; an empty cell when there is none, never a rank made up from part
+    of a cohort."""
+    rank, size, stated = province_rank(p)
+    return f"Xếp hạng{' theo nguồn' if stated else ''} (trên {size or '–'})", rank
 
 
 def _band_sheet(out: _Book, data: LetterData) -> None:

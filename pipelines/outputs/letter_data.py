@@ -138,6 +138,15 @@ def period_groups(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFram
     )
 
 
+def province_rank(row: dict) -> tuple[int | None, int | None, bool]:
+    """(rank, out of how many, stated) of a unit row: its rank over a whole cohort; else
+    the rank a source stated (``reported_rank``, stated True); else no rank."""
+    stated = row.get("reported_rank")
+    if row["rank"] is None and stated is not None:
+        return stated, row.get("reported_cohort_size"), True
+    return row["rank"], row["cohort_size"], False
+
+
 def group_score(row: dict, group_code: str) -> float | None:
     """A unit row's score in ``group_code``, read from its ``group_scores`` map (None when
     the unit has no value in that group or the group is not of the row's version)."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.outputs.letter_data import LEVEL_LABELS, LetterData
-from pipelines.outputs.vietnamese import NOT_COMPARABLE, count, cutoff_label, number
+from pipelines.outputs.letter_data import LEVEL_LABELS, LetterData, province_rank
+from pipelines.outputs.vietnamese import count, cutoff_label, not_comparable_text, number
 from warehouse.periods import period_label
 
 PORTAL_NAME = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
@@ -36,13 +36,10 @@ def _movement(rank_move: int | None) -> str:
 def _rank_phrase(p: dict) -> str:
     """``xếp hạng 2/34`` over a whole cohort; else the rank a source stated, said to be
     stated (``xếp hạng 21/63 theo nguồn``); else that there is no rank yet."""
-    if p["rank"] is not None:
-        return f"xếp hạng {p['rank']}/{p['cohort_size']}"
-    stated = p.get("reported_rank")
-    if stated is not None:
-        size = p.get("reported_cohort_size")
-        return f"xếp hạng {stated}{f'/{size}' if size else ''} theo nguồn"
-    return "chưa xếp hạng (chưa có đủ số liệu của các đơn vị cùng nhóm)"
+    rank, size, stated = province_rank(p)
+    if rank is None:
+        return "chưa xếp hạng (chưa có đủ số liệu của các đơn vị cùng nhóm)"
+    return f"xếp hạng {rank}{f'/{size}' if size else ''}{' theo nguồn' if stated else ''}"
 
 
 def headline(data: LetterData) -> str:
@@ -72,10 +69,10 @@ def headline(data: LetterData) -> str:
             f"; {direction} {number(abs(change['delta_points']), 2)} điểm "
             f"({number(abs(change['delta_pct']), 1)}%) so với {previous} ({before})"
         )
-        if change["comparable"] and change["rank_move"] is not None:
+        if change["comparable"]:  # comparable: ranked in both periods (not_ranked)
             text += f", {_movement(change['rank_move'])}"
         else:
-            reason = NOT_COMPARABLE.get(change["not_comparable_reason"], "chưa xếp hạng")
+            reason = not_comparable_text(change["not_comparable_reason"])
             text += f" (không so sánh được thứ hạng: {reason})"
     text += "."
     ytd = data.year_to_date

@@ -39,7 +39,7 @@ def cutoff_label(moment: datetime) -> str:
     )
 
 
-NOT_COMPARABLE = {
+NOT_COMPARABLE: dict[str, str] = {
     "no_current_value": "kỳ này chưa đủ số liệu",
     "unit_reorganised": "đơn vị được sắp xếp lại giữa hai kỳ",
     "no_previous_value": "kỳ trước chưa đủ số liệu",
@@ -49,3 +49,8 @@ NOT_COMPARABLE = {
 }
 """Why a change's rank is not compared (``mart.score_changes.not_comparable_reason``), as the
 letters, the site and the exports word it."""
+
+
+def not_comparable_text(reason: str | None) -> str:
+    """Why a change's rank is not compared, in Vietnamese (the code itself if it is new)."""
+    return NOT_COMPARABLE.get(reason or "", reason or "")

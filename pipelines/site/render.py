@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from pipelines.outputs.vietnamese import NOT_COMPARABLE, number
+from pipelines.outputs.vietnamese import not_comparable_text, number
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MISSING = "—"
@@ -43,11 +43,6 @@ def text(value: Any) -> str:
     return MISSING if value is None or value == "" else str(value)
 
 
-def not_comparable(reason: str | None) -> str:
-    """Why a change is not compared, in Vietnamese (the code itself if it is new)."""
-    return NOT_COMPARABLE.get(reason or "", text(reason))
-
-
 def environment() -> jinja2.Environment:
     """The template environment: templates from the package, every value escaped."""
     env = jinja2.Environment(
@@ -58,7 +53,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        num=num, signed=signed, vn_time=vn_time, text=text, not_comparable=not_comparable
+        num=num, signed=signed, vn_time=vn_time, text=text, not_comparable=not_comparable_text
     )
     env.globals["MISSING"] = MISSING
     return env

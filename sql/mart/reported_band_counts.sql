@@ -6,11 +6,11 @@
 -- core.unit_identities: unit_id here, as in every mart; source_unit_id is the id the letter
 -- gave). counts_disagree is true where the letter and the derived counts differ (the
 -- band's count, or the level's total against the derived cohort size), false where they
--- agree, null where nothing is derived for that province, level and period. The derived side is the current mart.band_counts (the
--- latest values of the captures), while the letter's is as of its own cut-off
--- (captured_at): for the derived counts at the letter's cut-off, query
--- mart.band_counts_as_of(captured_at). The letter's counts are never used in place of the
--- derived ones.
+-- agree, null where nothing is derived for that province, level and period. The derived
+-- side is the current mart.band_counts (the latest values of the captures), while the
+-- letter's is as of its own cut-off (captured_at): for the derived counts at the letter's
+-- cut-off, query mart.band_counts_as_of(captured_at). The letter's counts are never used
+-- in place of the derived ones.
 CREATE OR REPLACE VIEW mart.reported_band_counts AS
 WITH
 letters AS (

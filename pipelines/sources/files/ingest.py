@@ -552,45 +552,45 @@ def _root(
             province = resolve_province(con, options.province, on=on)
         except ProvinceNotFound as exc:
             raise _Refused("không xác định được tỉnh", str(exc)) from None
-        result.root_name = province.names[0] if province.names else province.unit_id
-        stated = _stated_province(con, content, on)
-        if stated is not None and stated.unit_id != province.unit_id:
+        result.root_name = _name_of(province)
+        stated = _provinces_named(con, content, on)
+        if len(stated) == 1 and province.unit_id not in stated:
+            (other,) = stated.values()
             result.warnings.append(
-                f"tệp nêu {stated.names[0] if stated.names else stated.unit_id}, "
-                f"dùng {result.root_name} theo --province"
+                f"tệp nêu {_name_of(other)}, dùng {result.root_name} theo --province"
             )
         return province.unit_id
     if content is None:
         raise _Refused("không xác định được tỉnh", "tệp không đọc được; dùng --province")
-    for hints in (content.provinces_in_letterhead, content.provinces_mentioned):
-        found: dict[str, Any] = {}
-        for hint in hints:
-            province = _province_of_hint(con, hint, on)
-            if province is not None:
-                found[province.unit_id] = province
-        if len(found) == 1:
-            province = next(iter(found.values()))
-            result.root_name = province.names[0] if province.names else province.unit_id
-            return province.unit_id
-        if len(found) > 1:
-            names = ", ".join(p.names[0] for p in found.values())
-            raise _Refused(
-                "không xác định được tỉnh", f"tệp nêu nhiều tỉnh ({names}): dùng --province"
-            )
-    raise _Refused(
-        "không xác định được tỉnh", "tệp không nêu tỉnh: dùng --province (H50, 45 hay tên)"
-    )
+    found = _provinces_named(con, content, on)
+    if len(found) > 1:
+        names = ", ".join(_name_of(p) for p in found.values())
+        raise _Refused("không xác định được tỉnh", f"tệp nêu nhiều tỉnh ({names}): dùng --province")
+    if not found:
+        raise _Refused(
+            "không xác định được tỉnh", "tệp không nêu tỉnh: dùng --province (H50, 45 hay tên)"
+        )
+    (province,) = found.values()
+    result.root_name = _name_of(province)
+    return province.unit_id
 
 
-def _stated_province(con: duckdb.DuckDBPyConnection, content: FileContent | None, on: date) -> Any:
-    """The one province the file's letterhead (else its text) names, if exactly one."""
+def _name_of(province: Any) -> str:
+    """A province's first known name (its id when it has none)."""
+    return province.names[0] if province.names else province.unit_id
+
+
+def _provinces_named(
+    con: duckdb.DuckDBPyConnection, content: FileContent | None, on: date
+) -> dict[str, Any]:
+    """The provinces the file's letterhead names, else those its text names (by id)."""
     if content is None:
-        return None
+        return {}
     for hints in (content.provinces_in_letterhead, content.provinces_mentioned):
         found = {p.unit_id: p for p in (_province_of_hint(con, h, on) for h in hints) if p}
         if found:
-            return next(iter(found.values())) if len(found) == 1 else None
-    return None
+            return found
+    return {}
 
 
 def _province_of_hint(con: duckdb.DuckDBPyConnection, hint: str, on: date) -> Any:

@@ -48,7 +48,7 @@ def _require_number(item: dict[str, Any], key: str, where: str) -> float | None:
     if key not in item:
         raise InvalidReply(f"field {key!r} missing", where)
     value = item[key]
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+    if value is not None and not _is_number(value):
         raise InvalidReply(f"field {key!r} is not a number", f"{where}: {value!r}")
     return None if value is None else float(value)
 
